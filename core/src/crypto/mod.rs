@@ -1,0 +1,18 @@
+//! GOST cryptography used by every other layer.
+//!
+//! No published crate implements GOST R 34.10-2012, so [`ec`] is ours, built on
+//! `crypto-bigint`'s constant-time Montgomery arithmetic. Hashes, MACs and block
+//! ciphers wrap the RustCrypto crates (`streebog`, `hmac`, `kuznyechik`, `magma`,
+//! `ctr`, `cmac`, `pbkdf2`) so that callers see one small, GOST-named API.
+
+pub mod cipher;
+pub mod ec;
+pub mod hash;
+pub mod kdf;
+pub mod mac;
+pub mod secret;
+
+/// The operating system's CSPRNG as an infallible [`rand_core::CryptoRng`].
+pub fn os_rng() -> rand_core::UnwrapErr<getrandom::SysRng> {
+    rand_core::UnwrapErr(getrandom::SysRng)
+}

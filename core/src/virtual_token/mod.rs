@@ -1,0 +1,1 @@
+//! An OFP1 token in software.
