@@ -15,5 +15,7 @@
 
 pub mod apdu;
 pub mod crypto;
+pub mod sespake;
+pub mod sm;
 pub mod transport;
 pub mod virtual_token;

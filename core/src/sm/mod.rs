@@ -1,0 +1,1 @@
+//! OFP1 secure messaging (Section 5).
