@@ -47,3 +47,6 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
         (**self).extended_length_supported()
     }
 }
+
+#[cfg(feature = "pcsc")]
+pub mod pcsc;

@@ -1,1 +1,3 @@
 //! An OFP1 token in software.
+
+pub mod vpcd;

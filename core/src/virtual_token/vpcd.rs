@@ -1,0 +1,1 @@
+//! Bridge from a virtual token to a vsmartcard `vpcd` reader.
