@@ -17,5 +17,6 @@ pub mod apdu;
 pub mod crypto;
 pub mod sespake;
 pub mod sm;
+pub mod token;
 pub mod transport;
 pub mod virtual_token;
