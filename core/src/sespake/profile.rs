@@ -1,0 +1,145 @@
+//! The seam for SESPAKE parameters a deployment may choose: point sets and
+//! the PBKDF2 iteration count (RFC 8133 Section 4.1).
+
+use super::SespakeError;
+use super::points::RFC8133_Q1;
+use crate::crypto::ec::{CurveId, Point};
+
+/// A curve point given by its affine coordinates, big-endian, as standards
+/// print them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AffinePoint {
+    /// `x`, big-endian, `coord_len` bytes.
+    pub x: &'static [u8],
+    /// `y`, big-endian, `coord_len` bytes.
+    pub y: &'static [u8],
+}
+
+/// The points `Q_1..Q_N` of one curve (RFC 8133 Section 4.1); `points[ind - 1]`
+/// is `Q_ind`. Each must be a point of order `q` whose discrete logarithm to
+/// `P` nobody knows (RFC 8133 A.1 derives them from a hash).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PointSet {
+    /// The curve the points lie on.
+    pub curve: CurveId,
+    /// `Q_1..Q_N`.
+    pub points: &'static [AffinePoint],
+}
+
+/// SESPAKE parameters fixed by a profile: which point set each curve uses and
+/// how many PBKDF2 iterations turn a PIN into `F`.
+///
+/// OFP1 is [`Profile::ofp1`]. A vendor profile (e.g. the second point set of
+/// R 50.1.115-2016) is one more `const` built with [`Profile::new`] from its
+/// own [`PointSet`] table; the host session, secure messaging, the APDU layer
+/// and the FFI only pass a `&Profile` through, so nothing else changes. The
+/// MAC layout (`ID_A`, `ID_B`, `ID_ALG`) is chosen per session with
+/// [`super::MacContext`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Profile {
+    name: &'static str,
+    pbkdf2_iterations: u32,
+    point_sets: &'static [PointSet],
+}
+
+/// OFP1 Section 4: RFC 8133 A.1 (N = 1 for each of the seven curves), c = 2000.
+const OFP1: Profile = Profile::new("OFP1 (RFC 8133 A.1, N = 1)", 2000, RFC8133_Q1);
+
+impl Profile {
+    /// A profile from its parts; `point_sets` holds at most one entry per curve
+    /// (the first one wins).
+    pub const fn new(
+        name: &'static str,
+        pbkdf2_iterations: u32,
+        point_sets: &'static [PointSet],
+    ) -> Self {
+        Profile {
+            name,
+            pbkdf2_iterations,
+            point_sets,
+        }
+    }
+
+    /// The OFP1 profile: the RFC 8133 A.1 points `Q_1` and 2000 iterations.
+    pub const fn ofp1() -> Self {
+        OFP1
+    }
+
+    /// A human-readable name, for logs and error messages.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// PBKDF2 iteration count `c` of `F(PW, salt, c)`.
+    pub const fn pbkdf2_iterations(&self) -> u32 {
+        self.pbkdf2_iterations
+    }
+
+    /// `N`, the number of points this profile defines for `curve` (0 if the
+    /// curve is not supported).
+    pub fn point_count(&self, curve: CurveId) -> usize {
+        self.set(curve).map_or(0, |s| s.points.len())
+    }
+
+    /// `Q_ind` on `curve`; `ind` counts from 1 as in RFC 8133.
+    ///
+    /// # Errors
+    /// [`SespakeError::UnknownPoint`] when the profile has no such point, or
+    /// [`SespakeError::InvalidProfilePoint`] when the table entry is not a
+    /// valid point of order `q`.
+    pub fn point(&self, curve: CurveId, ind: u8) -> Result<Point, SespakeError> {
+        let unknown = SespakeError::UnknownPoint {
+            curve,
+            ind,
+            profile: self.name,
+        };
+        let index = usize::from(ind).checked_sub(1).ok_or(unknown.clone())?;
+        let affine = self
+            .set(curve)
+            .and_then(|s| s.points.get(index))
+            .ok_or(unknown)?;
+        let invalid = SespakeError::InvalidProfilePoint { curve, ind };
+        let point =
+            Point::from_affine_be(curve, affine.x, affine.y).map_err(|_| invalid.clone())?;
+        // from_affine_be checks the curve equation only; Q_ind must also lie
+        // in the order-q subgroup, which from_bytes checks.
+        Point::from_bytes(curve, &point.to_bytes()).map_err(|_| invalid)
+    }
+
+    fn set(&self, curve: CurveId) -> Option<&'static PointSet> {
+        self.point_sets.iter().find(|s| s.curve == curve)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ofp1_has_one_valid_point_per_curve() {
+        let p = Profile::ofp1();
+        assert_eq!(p.pbkdf2_iterations(), 2000);
+        for c in CurveId::ALL {
+            assert_eq!(p.point_count(c), 1, "{c}");
+            let q = p.point(c, 1).expect("Q_1 is valid");
+            assert!(!q.is_identity());
+            assert!(p.point(c, 0).is_err());
+            assert!(p.point(c, 2).is_err());
+        }
+    }
+
+    #[test]
+    fn a_vendor_profile_is_just_another_table() {
+        const ONLY_256A: &[PointSet] = &[PointSet {
+            curve: CurveId::Tc26_256A,
+            points: &[],
+        }];
+        let p = Profile::new("vendor", 1000, ONLY_256A);
+        assert_eq!(p.point_count(CurveId::Tc26_256A), 0);
+        assert_eq!(p.point_count(CurveId::CryptoProA), 0);
+        assert!(matches!(
+            p.point(CurveId::Tc26_256A, 1),
+            Err(SespakeError::UnknownPoint { .. })
+        ));
+    }
+}
