@@ -18,8 +18,9 @@ VPCD_PORT=35963
 SELECT_OFP1=00A4040007F0464B4E4F503100
 CARD_TIMEOUT="${FKN_E2E_TIMEOUT:-60}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/fkn-e2e.XXXXXX")"
-# Our pcscd's pid survives a crashed run here, so the next run can end it.
-STALE_PIDFILE="${TMPDIR:-/tmp}/fkn-e2e-pcscd.pid"
+# Pids of the processes we start survive a killed run here, so the next run
+# can end them (one "name pid" per line).
+STALE_PIDFILE="${TMPDIR:-/tmp}/fkn-e2e.pids"
 PCSCD_PID=""
 SERVE_PID=""
 RESTORE_SYSTEMD=""
@@ -40,8 +41,8 @@ finish() {
   if [ -n "$PCSCD_PID" ] && kill -0 "$PCSCD_PID" 2>/dev/null; then
     $SUDO kill "$PCSCD_PID" 2>/dev/null
     wait "$PCSCD_PID" 2>/dev/null
-    rm -f "$STALE_PIDFILE"
   fi
+  rm -f "$STALE_PIDFILE"
   if [ -n "$RESTORE_SYSTEMD" ]; then
     $SUDO systemctl start pcscd.socket 2>/dev/null
   fi
@@ -66,6 +67,17 @@ finish() {
 }
 trap finish EXIT
 trap 'exit 130' INT TERM
+
+# End what a killed earlier run left behind, if the pid still names that program.
+if [ -f "$STALE_PIDFILE" ]; then
+  while read -r name pid; do
+    if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$name" ]; then
+      say "ending $name $pid left by an earlier run"
+      $SUDO kill "$pid" 2>/dev/null || true
+    fi
+  done <"$STALE_PIDFILE"
+  rm -f "$STALE_PIDFILE"
+fi
 
 # --- packages ----------------------------------------------------------------
 PACKAGES=(pcscd vsmartcard-vpcd pcsc-tools opensc libpcsclite-dev pkg-config)
@@ -98,19 +110,12 @@ grep -qs "$(printf '0x%X' "$VPCD_PORT")" /etc/reader.conf.d/vpcd ||
 
 pcscd_running() {
   local pid
-  pid="$(cat /run/pcscd/pcscd.pid 2>/dev/null || true)"
+  # pcscd may leave NULs in its pid file while exiting.
+  pid="$(tr -dc '0-9' 2>/dev/null </run/pcscd/pcscd.pid || true)"
   { [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; } ||
     { command -v pidof >/dev/null && pidof pcscd >/dev/null; }
 }
 
-if [ -f "$STALE_PIDFILE" ]; then
-  stale="$(cat "$STALE_PIDFILE")"
-  if [ -n "$stale" ] && kill -0 "$stale" 2>/dev/null; then
-    say "ending pcscd $stale left by an earlier run"
-    $SUDO kill "$stale" 2>/dev/null || true
-  fi
-  rm -f "$STALE_PIDFILE"
-fi
 # A systemd-managed pcscd is stopped for the run (and its socket restarted after).
 if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
   if systemctl is-active --quiet pcscd.socket || systemctl is-active --quiet pcscd.service; then
@@ -127,7 +132,7 @@ fi
 
 $SUDO pcscd --foreground --debug >"$WORK/pcscd.log" 2>&1 &
 PCSCD_PID=$!
-echo "$PCSCD_PID" >"$STALE_PIDFILE"
+echo "${SUDO:-pcscd} $PCSCD_PID" >>"$STALE_PIDFILE"
 for _ in $(seq 1 100); do
   grep -q "daemon ready" "$WORK/pcscd.log" 2>/dev/null && break
   kill -0 "$PCSCD_PID" 2>/dev/null || { say "pcscd exited at start"; exit 1; }
@@ -138,6 +143,7 @@ grep -q "daemon ready" "$WORK/pcscd.log" || { say "pcscd did not get ready"; exi
 # --- the virtual token on vpcd -----------------------------------------------
 RUST_LOG=debug "$FKN" token serve --vpcd "127.0.0.1:$VPCD_PORT" >"$WORK/serve.log" 2>&1 &
 SERVE_PID=$!
+echo "$(basename "$FKN") $SERVE_PID" >>"$STALE_PIDFILE"
 
 reader=""
 start=$SECONDS
@@ -152,7 +158,7 @@ done
 if [ -n "$reader" ]; then
   pass "card present in \"$reader\" after $((SECONDS - start)) s"
 else
-  fail "no card in a vpcd reader within ${CARD_TIMEOUT} s (fkn token serve running: $(kill -0 "$SERVE_PID" 2>/dev/null && echo yes || echo no))"
+  fail "no card in a vpcd reader after $((SECONDS - start)) s (limit ${CARD_TIMEOUT} s; fkn token serve running: $(kill -0 "$SERVE_PID" 2>/dev/null && echo yes || echo no))"
   exit 1
 fi
 
