@@ -1,0 +1,88 @@
+//! `fkn`: the FKN SDK's command-line tool.
+//!
+//! Verbs live in [`cmd`], one module per verb group; adding one is a variant
+//! in [`cmd::Verb`], a module, and a match arm in [`cmd::run`].
+#![forbid(unsafe_code)]
+
+mod cmd;
+mod hexfmt;
+mod token_spec;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Serve and talk to FKN tokens: virtual tokens in files, or cards in PC/SC readers.
+#[derive(Parser, Debug)]
+#[command(name = "fkn", version, about)]
+struct Cli {
+    /// More log output on stderr (-v debug, -vv trace); RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+
+    #[command(subcommand)]
+    verb: cmd::Verb,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help / --version: print as clap formats them, succeed.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("fkn: {} (see fkn --help)", usage_error_line(&e));
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(cli.verbose);
+    match cmd::run(cli.verb) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // `{:#}` puts the whole context chain on one line.
+            let msg = format!("{e:#}").replace(['\n', '\r'], " ");
+            eprintln!("fkn: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The first line of a clap error without its "error: " prefix.
+fn usage_error_line(e: &clap::Error) -> String {
+    let rendered = e.render().to_string();
+    let first = rendered.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    first.trim_start_matches("error: ").trim().to_owned()
+}
+
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "debug",
+        _ => "trace",
+    };
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(level))
+        .format_timestamp_millis()
+        .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn usage_errors_fit_on_one_line() {
+        let e = Cli::try_parse_from(["fkn", "no-such-verb"]).unwrap_err();
+        let line = usage_error_line(&e);
+        assert!(line.contains("no-such-verb"), "{line}");
+        assert!(!line.contains('\n'));
+        assert!(!line.starts_with("error"));
+    }
+}
