@@ -42,7 +42,9 @@ mod tests {
     fn parses_with_spaces_and_any_case() {
         assert_eq!(
             parse_apdu("00 a4 0400 07 F0464B4E4F5031 00").unwrap(),
-            [0x00, 0xA4, 0x04, 0x00, 0x07, 0xF0, 0x46, 0x4B, 0x4E, 0x4F, 0x50, 0x31, 0x00]
+            [
+                0x00, 0xA4, 0x04, 0x00, 0x07, 0xF0, 0x46, 0x4B, 0x4E, 0x4F, 0x50, 0x31, 0x00
+            ]
         );
         assert_eq!(parse_apdu("00:84:00:00:08").unwrap(), [0, 0x84, 0, 0, 8]);
     }
@@ -57,7 +59,10 @@ mod tests {
 
     #[test]
     fn formats_data_and_status_word_apart() {
-        assert_eq!(format_response(&[0x6F, 0x81, 0x90, 0x00]).unwrap(), "6F81  90 00");
+        assert_eq!(
+            format_response(&[0x6F, 0x81, 0x90, 0x00]).unwrap(),
+            "6F81  90 00"
+        );
         assert_eq!(format_response(&[0x6A, 0x82]).unwrap(), "6A 82");
         assert!(format_response(&[0x90]).is_err());
         assert!(format_response(&[]).is_err());

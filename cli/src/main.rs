@@ -52,7 +52,10 @@ fn main() -> ExitCode {
 /// The first line of a clap error without its "error: " prefix.
 fn usage_error_line(e: &clap::Error) -> String {
     let rendered = e.render().to_string();
-    let first = rendered.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let first = rendered
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
     first.trim_start_matches("error: ").trim().to_owned()
 }
 

@@ -62,9 +62,9 @@ impl TokenSpec {
 fn open_virtual(path: &std::path::Path) -> anyhow::Result<Box<dyn Transport>> {
     let token = fkn_core::virtual_token::VirtualToken::open(path)
         .with_context(|| format!("opening virtual token {}", path.display()))?;
-    Ok(Box::new(fkn_core::virtual_token::VirtualTokenTransport::new(
-        token,
-    )))
+    Ok(Box::new(
+        fkn_core::virtual_token::VirtualTokenTransport::new(token),
+    ))
 }
 
 #[cfg(feature = "pcsc")]
@@ -129,7 +129,10 @@ mod tests {
     #[test]
     fn rejects_unknown_schemes_and_empty_paths() {
         let e = "nfc:0".parse::<TokenSpec>().unwrap_err();
-        assert!(e.contains("virtual:PATH") && e.contains("pcsc:READER"), "{e}");
+        assert!(
+            e.contains("virtual:PATH") && e.contains("pcsc:READER"),
+            "{e}"
+        );
         assert!("virtual:".parse::<TokenSpec>().is_err());
         assert!("token.fkn".parse::<TokenSpec>().is_err());
         assert!("".parse::<TokenSpec>().is_err());
