@@ -138,7 +138,16 @@ where
             [code] => log::debug!("vpcd: ignoring unknown control code {code:02X}"),
             [] => log::debug!("vpcd: ignoring an empty message"),
             apdu => {
-                let response = card.process_apdu(apdu);
+                let mut response = card.process_apdu(apdu);
+                if response.len() > usize::from(u16::MAX) {
+                    // vpcd frames carry at most 65535 bytes: a 65536-byte
+                    // extended response cannot cross, so report it as a failure.
+                    log::warn!(
+                        "vpcd: a {}-byte response does not fit a vpcd frame; answering 6F 00",
+                        response.len()
+                    );
+                    response = vec![0x6F, 0x00];
+                }
                 log::trace!(
                     "vpcd: APDU of {} bytes answered with {} bytes",
                     apdu.len(),
@@ -349,6 +358,26 @@ mod tests {
         };
         let e = serve_connection(&mut Recorder::default(), &mut stream, &None).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+    }
+
+    #[test]
+    fn response_too_long_for_a_frame_becomes_6f00() {
+        struct Huge;
+        impl VirtualCard for Huge {
+            fn process_apdu(&mut self, _: &[u8]) -> Vec<u8> {
+                vec![0u8; 65538]
+            }
+            fn atr(&self) -> Vec<u8> {
+                ATR.to_vec()
+            }
+            fn reset(&mut self) {}
+        }
+        let mut stream = Duplex {
+            input: io::Cursor::new(vec![0x00, 0x04, 0x00, 0xB0, 0x00, 0x00]),
+            output: Vec::new(),
+        };
+        serve_connection(&mut Huge, &mut stream, &None).unwrap();
+        assert_eq!(stream.output, [0x00, 0x02, 0x6F, 0x00]);
     }
 
     #[test]
