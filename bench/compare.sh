@@ -81,7 +81,7 @@ botan_mibs() {
     '$1 == a { for (i = 2; i <= NF; i++) if ($i == "MiB/sec") { print $(i-1); exit } }'
 }
 # Which GOST groups Botan measured (2.19 measures gost_256A only).
-BOTAN_GROUPS=$(printf '%s\n' "$BOTAN_OUT" | awk '$1 ~ /^GOST-34.10-/ { sub("GOST-34.10-", "", $1); print $1 }' | sort -u | tr '\n' ' ')
+BOTAN_GROUPS=$(printf '%s\n' "$BOTAN_OUT" | awk '$1 ~ /^GOST-34.10-/ { sub("GOST-34.10-", "", $1); print $1 }' | sort -u | paste -sd, -)
 
 # --- (c) OpenSSL + gost ----------------------------------------------------------
 # OpenSSL 3's `speed` fetches algorithms from providers only, so the engine form
@@ -116,7 +116,7 @@ OSSL_PBKDF2=$(ossl_pbkdf2_ops)
 
 # --- table ------------------------------------------------------------------------
 ratio() { if [ -n "$1" ] && [ -n "$2" ]; then awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; else printf 'n/a'; fi; }
-na() { if [ -n "$1" ]; then printf '%s' "$1"; else printf 'n/a'; fi; }
+na() { if [ -n "$1" ]; then awk -v v="$1" 'BEGIN { printf "%.1f", v }'; else printf 'n/a'; fi; }
 row() { # operation unit ours botan openssl
   printf '%-34s %-6s %12s %12s %12s %10s %10s\n' "$1" "$2" "$(na "$3")" "$(na "$4")" "$(na "$5")" \
     "$(ratio "$3" "$4")" "$(ratio "$3" "$5")"
