@@ -99,4 +99,14 @@ impl Response {
     pub fn is_ok(&self) -> bool {
         self.sw == 0x9000
     }
+
+    /// `Ok` for `90 00`, otherwise the decoded status error.
+    pub fn check(&self) -> Result<(), super::StatusError> {
+        super::check(self.sw)
+    }
+
+    /// The data if the status word is `90 00`, otherwise the decoded status error.
+    pub fn into_data(self) -> Result<Vec<u8>, super::StatusError> {
+        super::check(self.sw).map(|()| self.data)
+    }
 }

@@ -50,3 +50,4 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
 
 #[cfg(feature = "pcsc")]
 pub mod pcsc;
+pub mod sim;
