@@ -2,14 +2,13 @@
 //! the platform's PC/SC service (pcsc-lite on Linux/macOS, WinSCard on
 //! Windows), including the vsmartcard `vpcd` reader that serves a virtual token.
 
-pub mod atr;
-
 use std::ffi::CString;
 
 use pcsc::{Card, Context, Disposition, Protocols, Scope};
 use zeroize::Zeroize;
 
 use super::{Transport, TransportError};
+use crate::apdu::atr;
 
 /// Largest command APDU with short length: header, Lc, 255 data bytes, Le.
 const MAX_SHORT_APDU: usize = 261;
@@ -166,6 +165,13 @@ pub fn resolve_reader(readers: &[String], wanted: &str) -> Result<usize, PcscErr
     }
 }
 
+/// Whether the ATR's card capabilities announce extended Lc/Le (OFP1
+/// Section 2). A malformed ATR, or one without them, announces nothing: the
+/// host then stays with short APDUs, which every card takes.
+pub fn extended_length_in_atr(atr: &[u8]) -> bool {
+    atr::card_capabilities(atr).is_some_and(|c| c.extended_length)
+}
+
 /// Maps a PC/SC failure during an exchange onto the link-level error.
 fn transport_error(e: pcsc::Error) -> TransportError {
     match e {
@@ -219,7 +225,7 @@ impl PcscTransport {
             })?
             .atr()
             .to_vec();
-        let extended = atr::extended_length_supported(&atr);
+        let extended = extended_length_in_atr(&atr);
         log::debug!(
             "pcsc: connected to \"{name}\", ATR {}, extended length {extended}",
             hex::encode_upper(&atr)
@@ -368,6 +374,113 @@ mod tests {
     fn no_reader_at_all() {
         assert_eq!(resolve_reader(&[], "x"), Err(PcscError::NoReader));
         assert_eq!(resolve_reader(&[], ""), Err(PcscError::NoReader));
+    }
+
+    /// `3B`, T0 with the given Y1, the interface bytes, the historical bytes
+    /// and, when `with_tck`, the TCK that makes T0..TCK XOR to zero.
+    fn atr(y1: u8, interface: &[u8], historical: &[u8], with_tck: bool) -> Vec<u8> {
+        let mut v = vec![0x3B, (y1 << 4) | historical.len() as u8];
+        v.extend_from_slice(interface);
+        v.extend_from_slice(historical);
+        if with_tck {
+            let x = v[1..].iter().fold(0u8, |a, b| a ^ b);
+            v.push(x);
+        }
+        v
+    }
+
+    #[test]
+    fn hand_made_t1_atr_announcing_extended_length() {
+        // 3B 88 80 01 | 80 73 00 00 C0 4F 46 50 | 63: TD1 = 80 (TD2 follows,
+        // T=0), TD2 = 01 (T=1) so TCK is present; 73 = caps, third byte C0.
+        let a = atr(
+            0x8,
+            &[0x80, 0x01],
+            &[0x80, 0x73, 0, 0, 0xC0, 0x4F, 0x46, 0x50],
+            true,
+        );
+        assert_eq!(hex::encode_upper(&a), "3B88800180730000C04F465063");
+        assert!(extended_length_in_atr(&a));
+    }
+
+    #[test]
+    fn hand_made_atrs_without_extended_length() {
+        // Third software function byte without bit 0x40 (chaining only).
+        assert!(!extended_length_in_atr(&atr(
+            0x8,
+            &[0x80, 0x01],
+            &[0x80, 0x73, 0, 0, 0x80],
+            true
+        )));
+        // Capabilities with only two bytes: no third byte, no announcement.
+        assert!(!extended_length_in_atr(&atr(
+            0x8,
+            &[0x80, 0x01],
+            &[0x80, 0x72, 0xFF, 0xFF],
+            true
+        )));
+        // Proprietary historical bytes (category 'Y'), e.g. "Yubikey4".
+        let yk = atr(
+            0xF,
+            &[0x13, 0x00, 0x00, 0x81, 0x31, 0xFE, 0x15],
+            b"Yubikey4",
+            true,
+        );
+        assert!(atr::historical_bytes(&yk).is_ok());
+        assert!(!extended_length_in_atr(&yk));
+    }
+
+    #[test]
+    fn capabilities_after_other_objects_and_in_category_00() {
+        // 43 = a 3-byte object (AID), then 73 .. .. 40.
+        let h = [0x80, 0x43, 0x01, 0x02, 0x03, 0x73, 0x00, 0x00, 0x40];
+        assert!(extended_length_in_atr(&atr(0x8, &[0x80, 0x01], &h, true)));
+        // Category 00: 73 .. .. 40, then status indicator 00 90 00; T=0 only
+        // (TA1 present, no TD), so no TCK.
+        let h = [0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x90, 0x00];
+        assert!(extended_length_in_atr(&atr(0x1, &[0x11], &h, false)));
+    }
+
+    #[test]
+    fn malformed_atrs_announce_nothing() {
+        let good = atr(0x8, &[0x80, 0x01], &[0x80, 0x73, 0, 0, 0x40], true);
+        assert!(extended_length_in_atr(&good));
+        let mut bad_tck = good.clone();
+        *bad_tck.last_mut().unwrap() ^= 0x01;
+        assert!(!extended_length_in_atr(&bad_tck));
+        for n in 0..good.len() {
+            assert!(!extended_length_in_atr(&good[..n]), "prefix of {n} bytes");
+        }
+        let mut trailing = good.clone();
+        trailing.push(0x00);
+        assert!(!extended_length_in_atr(&trailing));
+        // 45 announces five bytes but only two follow.
+        assert!(!extended_length_in_atr(&atr(
+            0x8,
+            &[0x80, 0x01],
+            &[0x80, 0x45, 0x01, 0x02],
+            true
+        )));
+    }
+
+    #[test]
+    fn virtual_token_atr_is_read_as_configured() {
+        use crate::crypto::ec::CurveId;
+        use crate::virtual_token::{PasswordRef, PinRecord, TokenConfig, TokenState, VirtualToken};
+        // Q_PW only has to have the right length for the ATR.
+        let pin = |r| PinRecord::new(r, CurveId::Tc26_256A, [0; 16], vec![1; 64]).unwrap();
+        for extended_length in [false, true] {
+            let state =
+                TokenState::new([0; 8], "t", pin(PasswordRef::User), pin(PasswordRef::Admin))
+                    .unwrap()
+                    .with_config(TokenConfig {
+                        extended_length,
+                        ..TokenConfig::default()
+                    })
+                    .unwrap();
+            let atr = VirtualToken::new(state).atr();
+            assert_eq!(extended_length_in_atr(&atr), extended_length);
+        }
     }
 
     #[test]

@@ -34,6 +34,7 @@ const BACKOFF_MIN: Duration = Duration::from_millis(100);
 const BACKOFF_MAX: Duration = Duration::from_secs(2);
 
 /// A card as vpcd sees it: APDUs in, responses out, an ATR, and a reset.
+/// [`super::VirtualToken`] implements it.
 pub trait VirtualCard {
     /// Processes one command APDU and returns the response APDU (data and SW).
     fn process_apdu(&mut self, apdu: &[u8]) -> Vec<u8>;
@@ -305,6 +306,51 @@ mod tests {
         );
         // ON, OFF, end of the first connection, RESET, end of the second.
         assert_eq!(card.resets, 5);
+    }
+
+    #[test]
+    fn serves_the_virtual_token() {
+        use crate::crypto::ec::CurveId;
+        use crate::virtual_token::{PasswordRef, PinRecord, TokenState, VirtualToken};
+        // SELECT needs no valid verifier; Q_PW only has to have the right length.
+        let pin = |r| PinRecord::new(r, CurveId::Tc26_256A, [7; 16], vec![1; 64]).unwrap();
+        let state = TokenState::new(
+            [1; 8],
+            "vpcd",
+            pin(PasswordRef::User),
+            pin(PasswordRef::Admin),
+        )
+        .unwrap();
+        let mut token = VirtualToken::new(state);
+        let atr = VirtualCard::atr(&token);
+        let input: Vec<u8> = [
+            &[0x00, 0x01, CTRL_ON][..],
+            &[0x00, 0x01, CTRL_ATR],
+            &[0x00, 0x0D, 0x00, 0xA4, 0x04, 0x00, 0x07],
+            &[0xF0, 0x46, 0x4B, 0x4E, 0x4F, 0x50, 0x31, 0x00],
+        ]
+        .concat();
+        let mut stream = Duplex {
+            input: io::Cursor::new(input),
+            output: Vec::new(),
+        };
+        serve_connection(&mut token, &mut stream, &None).unwrap();
+        let out = stream.output;
+        let atr_len = usize::from(u16::from_be_bytes([out[0], out[1]]));
+        assert_eq!(&out[2..2 + atr_len], &atr[..]);
+        let rsp = &out[2 + atr_len..];
+        assert_eq!(
+            usize::from(u16::from_be_bytes([rsp[0], rsp[1]])),
+            rsp.len() - 2
+        );
+        // FCI template (6F 81 xx: over 127 bytes) with the OFP1 AID, then 90 00.
+        let fci = &rsp[2..rsp.len() - 2];
+        assert_eq!(&fci[..3], &[0x6F, 0x81, fci.len() as u8 - 3]);
+        assert_eq!(
+            &fci[3..12],
+            &[0x84, 0x07, 0xF0, 0x46, 0x4B, 0x4E, 0x4F, 0x50, 0x31]
+        );
+        assert_eq!(&rsp[rsp.len() - 2..], &[0x90, 0x00]);
     }
 
     #[test]
