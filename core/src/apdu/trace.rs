@@ -36,15 +36,23 @@ pub(crate) fn command(apdu: &[u8], data_start: usize, data_len: usize, sensitive
     if !enabled() {
         return;
     }
+    if !redact(sensitive) || data_len == 0 {
+        log::trace!(target: TARGET, "> {}", hex::encode_upper(apdu));
+        return;
+    }
     let end = data_start.saturating_add(data_len);
     match (apdu.get(..data_start), apdu.get(end..)) {
-        (Some(head), Some(tail)) if redact(sensitive) && data_len > 0 => log::trace!(
-            target: TARGET,
-            "> {} [REDACTED {data_len} bytes] {}",
-            hex::encode_upper(head),
-            hex::encode_upper(tail)
-        ),
-        _ => log::trace!(target: TARGET, "> {}", hex::encode_upper(apdu)),
+        (Some(head), Some(tail)) => {
+            let sep = if tail.is_empty() { "" } else { " " };
+            log::trace!(
+                target: TARGET,
+                "> {} [REDACTED {data_len} bytes]{sep}{}",
+                hex::encode_upper(head),
+                hex::encode_upper(tail)
+            )
+        }
+        // Fail closed if the span does not fit.
+        _ => log::trace!(target: TARGET, "> [REDACTED {} bytes]", apdu.len()),
     }
 }
 
