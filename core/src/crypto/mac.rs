@@ -66,7 +66,9 @@ where
     let mut block = Zeroizing::new(digest::Key::<Hmac<D>>::default());
     if key.len() > block.len() {
         let h = Zeroizing::new(D::digest(key));
-        block[..h.len()].copy_from_slice(&h);
+        // Streebog's 32/64-byte output always fits the 64-byte block.
+        let n = h.len().min(block.len());
+        block[..n].copy_from_slice(&h[..n]);
     } else {
         block[..key.len()].copy_from_slice(key);
     }
