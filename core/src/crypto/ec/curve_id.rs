@@ -111,7 +111,10 @@ impl CurveId {
     /// Coordinate (and scalar) length in bytes: 32 or 64.
     pub const fn coord_len(self) -> usize {
         match self {
-            CurveId::CryptoProA | CurveId::CryptoProB | CurveId::CryptoProC | CurveId::Tc26_256A => 32,
+            CurveId::CryptoProA
+            | CurveId::CryptoProB
+            | CurveId::CryptoProC
+            | CurveId::Tc26_256A => 32,
             CurveId::Tc26_512A | CurveId::Tc26_512B | CurveId::Tc26_512C => 64,
         }
     }
