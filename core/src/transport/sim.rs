@@ -431,72 +431,81 @@ fn flip(bytes: &mut [u8], byte: usize, xor: u8) -> bool {
     bytes.get_mut(byte).map(|b| *b ^= xor).is_some()
 }
 
+impl<T: Transport> FaultyTransport<T> {
+    /// Numbers this exchange and takes the faults armed for it (dropping any
+    /// armed for numbers already past).
+    fn next_exchange(&self) -> (u64, Vec<Fault>, bool) {
+        let mut plan = self.handle.plan();
+        let n = plan.exchanges;
+        plan.exchanges += 1;
+        let mut now = Vec::new();
+        plan.armed.retain(|&(at, f)| {
+            if at == n {
+                now.push(f);
+            }
+            at > n
+        });
+        (n, now, plan.link_down)
+    }
+}
+
+/// The `(byte, xor)` of every fault `pick` selects.
+fn corruptions(
+    faults: &[Fault],
+    pick: fn(Fault) -> Option<(usize, u8)>,
+) -> Vec<(Fault, usize, u8)> {
+    faults
+        .iter()
+        .filter_map(|&f| pick(f).map(|(b, x)| (f, b, x)))
+        .collect()
+}
+
 impl<T: Transport> Transport for FaultyTransport<T> {
     fn transceive(&mut self, mut apdu: Vec<u8>) -> Result<Vec<u8>, TransportError> {
-        let (faults, down) = {
-            let mut plan = self.handle.plan();
-            let n = plan.exchanges;
-            plan.exchanges += 1;
-            let (now, later): (Vec<_>, Vec<_>) =
-                plan.armed.iter().copied().partition(|(at, _)| *at <= n);
-            plan.armed = later;
-            let faults: Vec<Fault> = now
-                .into_iter()
-                .filter(|(at, _)| *at == n)
-                .map(|(_, f)| f)
-                .collect();
-            (
-                faults.into_iter().map(|f| (n, f)).collect::<Vec<_>>(),
-                plan.link_down,
-            )
-        };
+        let (n, faults, down) = self.next_exchange();
         if down {
             return Err(TransportError::TagLost);
         }
         let mut fired = Vec::new();
-        let mut result = None;
-        if let Some(&drop) = faults.iter().find(|(_, f)| *f == Fault::DropLink) {
-            fired.push(drop);
-            result = Some(Err(TransportError::TagLost));
+        let result = if faults.contains(&Fault::DropLink) {
+            fired.push(Fault::DropLink);
+            Err(TransportError::TagLost)
         } else {
-            for &(n, f) in &faults {
-                if let Fault::CorruptCommand { byte, xor } = f {
-                    if flip(&mut apdu, byte, xor) {
-                        fired.push((n, f));
+            let on_command = corruptions(&faults, |f| match f {
+                Fault::CorruptCommand { byte, xor } => Some((byte, xor)),
+                _ => None,
+            });
+            for (f, byte, xor) in on_command {
+                if flip(&mut apdu, byte, xor) {
+                    fired.push(f);
+                }
+            }
+            let mut result = self.inner.transceive(apdu);
+            if faults.contains(&Fault::LoseResponse) {
+                fired.push(Fault::LoseResponse);
+                result = Err(TransportError::TagLost);
+            }
+            let on_response = corruptions(&faults, |f| match f {
+                Fault::CorruptResponse { byte, xor } => Some((byte, xor)),
+                _ => None,
+            });
+            if let Ok(rsp) = &mut result {
+                for (f, byte, xor) in on_response {
+                    if flip(rsp, byte, xor) {
+                        fired.push(f);
                     }
                 }
             }
-        }
-        let result = match result {
-            Some(r) => r,
-            None => {
-                let mut r = self.inner.transceive(apdu);
-                for &(n, f) in &faults {
-                    match (f, &mut r) {
-                        (Fault::LoseResponse, _) => {
-                            fired.push((n, f));
-                            r = Err(TransportError::TagLost);
-                            break;
-                        }
-                        (Fault::CorruptResponse { byte, xor }, Ok(rsp)) => {
-                            if flip(rsp, byte, xor) {
-                                fired.push((n, f));
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                r
-            }
+            result
         };
         let mut plan = self.handle.plan();
         if fired
             .iter()
-            .any(|(_, f)| matches!(f, Fault::DropLink | Fault::LoseResponse))
+            .any(|f| matches!(f, Fault::DropLink | Fault::LoseResponse))
         {
             plan.link_down = true;
         }
-        plan.fired.extend(fired);
+        plan.fired.extend(fired.into_iter().map(|f| (n, f)));
         result
     }
     fn max_transceive_length(&self) -> usize {
