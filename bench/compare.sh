@@ -145,6 +145,7 @@ row "Kuznyechik OMAC 4 KiB" "MiB/s" "$(mibs_from_ns 4096 "$(crit_ns kuznyechik/m
 echo
 echo "Notes:"
 echo " - ours: criterion mean (warm-up 1 s, measurement 3 s); n/a = no result from this run."
+echo " - load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?') (numbers are only comparable on an idle machine)."
 echo " - Botan measured GOST-34.10 groups: ${BOTAN_GROUPS:-none}; gost_256A = tc26-256-A. Botan 2.19 has no"
 echo "   512-bit row, no Kuznyechik and no PBKDF2 in 'speed'. Its keygen figure may come from very few runs."
 echo " - Botan Streebog-256 with --buf-size=1048576 (same 1 MiB input as ours)."
