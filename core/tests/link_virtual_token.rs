@@ -347,3 +347,34 @@ fn transport_shares_the_token_and_enforces_its_limit() {
         261
     );
 }
+
+#[test]
+fn simulated_nfc_cost_of_select() {
+    use fkn_core::transport::sim::NfcLinkModel;
+    use std::time::Duration;
+    let ex = examples().remove(0);
+    // One exchange: 13 command bytes, 204 response bytes.
+    let mut ch = ApduChannel::new(NfcLinkModel::new(VirtualTokenTransport::new(token())));
+    ch.transmit(&select()).expect("transmits");
+    let bits = (13 + ex.select_response.len() as u64) * 8;
+    let want = Duration::from_millis(5) + Duration::from_nanos(bits * 1_000_000_000 / 424_000);
+    assert_eq!(ch.transport().simulated_time(), want);
+    assert_eq!(want.as_micros(), 9_094);
+
+    // A small-buffer card (64-byte chunks) pays the latency four times.
+    let state = ex.state_with(config(|c| c.max_response_data = 64));
+    let mut ch = ApduChannel::new(NfcLinkModel::new(VirtualTokenTransport::new(
+        VirtualToken::new(state),
+    )));
+    ch.transmit(&select()).expect("transmits");
+    let bytes = 13 + 3 * 5 + ex.select_data().len() as u64 + 4 * 2;
+    let want =
+        Duration::from_millis(20) + Duration::from_nanos(bytes * 8 * 1_000_000_000 / 424_000);
+    let got = ch.transport().simulated_time();
+    // Per-exchange rounding to whole nanoseconds.
+    assert!(
+        got.abs_diff(want) < Duration::from_nanos(4),
+        "{got:?} vs {want:?}"
+    );
+    assert_eq!(got.as_micros(), 24_490);
+}
