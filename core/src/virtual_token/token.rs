@@ -353,3 +353,72 @@ impl super::vpcd::VirtualCard for VirtualToken {
         VirtualToken::reset(self)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::ec::CurveId;
+    use crate::virtual_token::commands::Access;
+    use crate::virtual_token::{PasswordRef, PinRecord};
+
+    fn state() -> TokenState {
+        let pin = |r| PinRecord::new(r, CurveId::Tc26_256A, [1; 16], vec![2; 64]).expect("pin");
+        TokenState::new([9; 8], "t", pin(PasswordRef::User), pin(PasswordRef::Admin))
+            .expect("state")
+    }
+
+    fn rename(token: &mut VirtualToken, _: &Apdu<'_>) -> Reply {
+        token.state_mut().set_label("renamed").expect("short label");
+        Reply::ok(vec![1])
+    }
+
+    const RENAME: Entry = Entry {
+        ins: 0xEE,
+        name: "rename (test)",
+        access: Access::Plain,
+        mutates: true,
+        repeatable: false,
+        handler: rename,
+    };
+
+    fn temp_dir(tag: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("fkn-token-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        dir
+    }
+
+    #[test]
+    fn a_mutating_command_is_saved_before_it_answers() {
+        let dir = temp_dir("save");
+        let path = dir.join("t.json");
+        let mut token = VirtualToken::create(&path, state()).expect("created");
+        let apdu = wire::parse(&[0, 0xEE, 0, 0]).expect("case 1");
+        let reply = token.run(&RENAME, &apdu);
+        assert_eq!(reply.sw, 0x9000);
+        // Already on disk when the reply exists.
+        assert_eq!(store::load(&path).expect("loads").label(), "renamed");
+
+        // Saving fails: the change is undone and the token answers 6F 00.
+        let mut token = VirtualToken::open(&path).expect("opened");
+        token
+            .update_state(|s| s.set_label("before").expect("label"))
+            .expect("saved");
+        std::fs::remove_dir_all(&dir).expect("cleanup");
+        let reply = token.run(&RENAME, &apdu);
+        assert_eq!(reply, Reply::status(0x6F00));
+        assert_eq!(token.state().label(), "before");
+    }
+
+    #[test]
+    fn reset_ends_the_volatile_state() {
+        let mut token = VirtualToken::new(state());
+        assert_eq!(
+            token.process_apdu(&[0x10, 0xDA, 1, 0, 1, 0xAA]),
+            [0x90, 0x00]
+        );
+        assert!(token.chain.is_some());
+        token.reset();
+        assert!(token.chain.is_none() && token.pending.is_none() && token.session.is_none());
+    }
+}
