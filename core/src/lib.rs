@@ -15,8 +15,11 @@
 
 pub mod apdu;
 pub mod crypto;
+pub mod error;
 pub mod sespake;
 pub mod sm;
 pub mod token;
 pub mod transport;
 pub mod virtual_token;
+
+pub use error::{Error, Result};
