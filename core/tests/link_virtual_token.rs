@@ -315,7 +315,7 @@ fn extended_length_follows_the_configuration() {
         .expect("transmits");
     assert_eq!((rsp.data.len(), ch.exchanges()), (1000, 1));
 
-    // Without extended length the same request takes 61xx round trips.
+    // Without extended length Le is capped at 256 (short `00`).
     let mut ch = ApduChannel::new(VirtualTokenTransport::new(token()));
     let rsp = ch
         .transmit(&Command::new(0x00, 0x84, 0x00, 0x00).with_le(1000))

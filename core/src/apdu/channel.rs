@@ -54,8 +54,8 @@ impl<T: Transport> ApduChannel<T> {
     /// error status into a [`super::StatusError`].
     ///
     /// When the command needs an Le above 256 but the transport has no
-    /// extended length, Le is sent as `00` (256) and the rest arrives through
-    /// `61 xx`.
+    /// extended length, Le is sent as `00` (256); a card with more data then
+    /// announces it with `61 xx` and this channel collects it.
     pub fn transmit(&mut self, cmd: &Command) -> Result<Response, LinkError> {
         let mut rsp = self.send(cmd, cmd.le)?;
         if rsp.sw1() == 0x6C {
