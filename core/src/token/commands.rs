@@ -77,23 +77,26 @@ pub fn generate_key(id: &[u8], curve: CurveId, label: &str) -> Command {
         .with_le(LE_MAX_SHORT)
 }
 
-/// Length of one `9E signature` object in a sign response.
-pub fn signature_tlv_len(curve: CurveId) -> usize {
-    let sig = 2 * curve.coord_len();
+/// Length of one `9E signature` object in a sign response for digests of
+/// `digest_len` bytes (a signature is twice the digest size).
+pub fn signature_tlv_len(digest_len: usize) -> usize {
+    let sig = 2 * digest_len;
     sig + if sig > 127 { 3 } else { 2 }
 }
 
-/// Sign: `00 2A 9E 9A { 84 id, 90 digest ... }` (1..=16 digests). Le asks for
-/// exactly the signatures when they fit one short response.
-pub fn sign<D: AsRef<[u8]>>(id: &[u8], curve: CurveId, digests: &[D]) -> Command {
+/// Sign: `00 2A 9E 9A { 84 id, 90 digest ... }` (1..=16 digests of one size).
+/// Le asks for exactly the signatures (the session caps it at 256 on links
+/// without extended length; the rest then arrives through `61 xx`).
+pub fn sign<D: AsRef<[u8]>>(id: &[u8], digests: &[D]) -> Command {
     let mut data = tlv(0x84, id);
     for d in digests {
         put(&mut data, 0x90, d.as_ref());
     }
-    let expected = (signature_tlv_len(curve) * digests.len()) as u32;
+    let digest_len = digests.first().map_or(0, |d| d.as_ref().len());
+    let expected = (signature_tlv_len(digest_len) * digests.len()) as u32;
     Command::new(0x00, 0x2A, 0x9E, 0x9A)
         .with_data(data)
-        .with_le(expected.clamp(1, LE_MAX_SHORT))
+        .with_le(expected.max(1))
 }
 
 /// Put certificate: `00 DA 01 00 { 84 id, 70 cert }`.
@@ -151,11 +154,11 @@ mod tests {
         assert_eq!(g.data.len(), 0x1E);
         assert_eq!(g.le, Some(256));
         let d = [0u8; 32];
-        let s = sign(&[1], CurveId::Tc26_256A, &[d]);
+        let s = sign(&[1], &[d]);
         assert_eq!(s.le, Some(0x42));
-        let s = sign(&[1], CurveId::Tc26_512A, &[[0u8; 64]]);
+        let s = sign(&[1], &[[0u8; 64]]);
         assert_eq!(s.le, Some(0x83));
-        let s = sign(&[1], CurveId::Tc26_256A, &[d; 16]);
-        assert_eq!(s.le, Some(256));
+        let s = sign(&[1], &[d; 16]);
+        assert_eq!(s.le, Some(16 * 66));
     }
 }
