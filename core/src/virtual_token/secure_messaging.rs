@@ -114,26 +114,33 @@ impl TokenSecureMessaging {
     }
 
     /// Checks and decrypts a wrapped command (whole, after chaining):
-    /// `CLA|0C INS P1 P2 { [85] [97] 8E } Le` with outer Le `00` (256) or
-    /// `00 00` (65536). Returns the plain command, its data marked sensitive.
+    /// `CLA|0C INS P1 P2 { [85] [97] 8E } Le`, whose outer Le must be `00`
+    /// (`le = 256`) in a short APDU and `00 00` (`le = 65536`) in an
+    /// `extended` one. Returns the plain command, its data marked sensitive.
     ///
     /// # Errors
     /// Any [`SmViolation`]; the session is closed then.
-    pub fn unwrap_command(&mut self, cmd: &Command) -> Result<Command, SmViolation> {
-        let result = self.try_unwrap(cmd);
+    pub fn unwrap_command(
+        &mut self,
+        cmd: &Command,
+        extended: bool,
+    ) -> Result<Command, SmViolation> {
+        let result = self.try_unwrap(cmd, extended);
         if result.is_err() {
             self.close();
         }
         result
     }
 
-    fn try_unwrap(&mut self, cmd: &Command) -> Result<Command, SmViolation> {
+    fn try_unwrap(&mut self, cmd: &Command, extended: bool) -> Result<Command, SmViolation> {
         let keys = self.keys.as_ref().ok_or(SmViolation::NoSession)?;
         if cmd.cla & 0x0C != 0x0C || cmd.cla & 0x10 != 0 {
             return Err(SmViolation::NotWrapped);
         }
-        if !matches!(cmd.le, Some(256) | Some(65536)) {
-            return Err(SmViolation::Malformed("outer Le must be 00 or 00 00"));
+        if cmd.le != Some(if extended { 65536 } else { 256 }) {
+            return Err(SmViolation::Malformed(
+                "outer Le must be 00 (short) or 00 00 (extended)",
+            ));
         }
         // Every received command uses up a number, valid or not.
         self.ssc_cmd = self
