@@ -13,7 +13,8 @@ use fkn_core::crypto::secret::Key256;
 use fkn_core::sespake::{HostStart, MacContext, Profile, derive_password_key, password_point};
 use fkn_core::sm::{SecureChannel, SmKeys};
 use fkn_core::virtual_token::secure_messaging::TokenSecureMessaging;
-use fkn_core::virtual_token::sespake::{self as token, MacIds, PasswordRecord};
+use fkn_core::virtual_token::sespake::{self as token, MacIds};
+use fkn_core::virtual_token::{PasswordRef, PinRecord};
 use serde_json::Value;
 
 const TRANSCRIPT: &str = concat!(
@@ -147,7 +148,7 @@ fn sespake_values_host_and_token() {
         assert_eq!(key.expose(), &hx(&s["F"])[..], "{curve}: F");
         assert_eq!(
             profile.point(curve, ind).expect("Q_ind").to_affine_be(),
-            (hx(&s["Q_ind"]["x"]), hx(&s["Q_ind"]["y"])),
+            Some((hx(&s["Q_ind"]["x"]), hx(&s["Q_ind"]["y"]))),
             "{curve}: Q_ind"
         );
         let q_pw = password_point(&profile, curve, ind, &key).expect("Q_PW");
@@ -174,12 +175,10 @@ fn sespake_values_host_and_token() {
         assert_eq!(inside_7c(&ga1.data, 0x81), u1);
 
         // Token, step 1 → 7C { 82 U2 }
-        let record = PasswordRecord {
-            curve,
-            ind,
-            salt: salt.clone(),
-            q_pw: q_pw.to_bytes(),
-        };
+        let salt16: [u8; 16] = salt.clone().try_into().expect("16-byte salt");
+        let record =
+            PinRecord::new(PasswordRef::User, curve, salt16, q_pw.to_bytes()).expect("record");
+        assert_eq!(record.ind(), ind);
         let ids = MacIds::ofp1(curve, &serial, &[]);
         let (tok, u2) = token::step1_with_beta(&record, ids, &u1, scalar(curve, &s["beta"]))
             .expect("token step 1");

@@ -51,7 +51,7 @@ impl HostStart {
 
     /// Step 1 with a fresh `alpha` from `rng`: returns the next state and
     /// `U1 = BYTES(alpha*P - Q_PW)` to send.
-    pub fn start<R: CryptoRng + ?Sized>(self, rng: &mut R) -> (ExpectU2, Vec<u8>) {
+    pub fn start(self, rng: &mut impl CryptoRng) -> (ExpectU2, Vec<u8>) {
         let alpha = Scalar::random_nonzero(self.curve, rng);
         self.step1(alpha)
     }
@@ -68,10 +68,7 @@ impl HostStart {
     }
 
     fn step1(self, alpha: Scalar) -> (ExpectU2, Vec<u8>) {
-        let u1 = Point::generator(self.curve)
-            .mul(&alpha)
-            .add(&self.q_pw.neg());
-        let u1 = u1.to_bytes();
+        let u1 = Point::mul_generator(&alpha).sub(&self.q_pw).to_bytes();
         let state = ExpectU2 {
             start: self,
             alpha,
@@ -121,7 +118,7 @@ impl ExpectU2 {
         }
         let u2_point = Point::from_bytes_on_curve(curve, u2)
             .map_err(|_| SespakeError::PointNotOnCurve { curve })?;
-        let mut q_a = u2_point.add(&self.start.q_pw.neg());
+        let mut q_a = u2_point.sub(&self.start.q_pw);
         let z_a = q_a.mul_by_cofactor().is_identity();
         if z_a {
             q_a = Point::generator(curve);

@@ -16,6 +16,7 @@ mod atr;
 mod commands;
 mod error;
 pub mod secure_messaging;
+pub mod sespake;
 pub mod state;
 pub mod store;
 mod tlv;

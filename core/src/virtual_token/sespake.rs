@@ -1,69 +1,41 @@
 //! SESPAKE party B (RFC 8133 Section 4.3, OFP1 Section 4): the token's half
-//! of GENERAL AUTHENTICATE, and its password counters.
+//! of GENERAL AUTHENTICATE, and the rules of its password counters.
 //!
 //! Written apart from the host's [`crate::sespake`] on purpose: the two sides
 //! only share the curve arithmetic and hash/MAC primitives, so a test that
 //! makes them agree checks each against the other.
 //!
-//! The dispatcher drives it: [`Counters::begin_attempt`] (`69 83` when
-//! blocked), then [`step1`] with `u1` → `u2`, then [`AwaitMacA::step2`] with
-//! `MAC_A` → `K` and `MAC_B` ([`Counters::on_success`] on success). Errors
-//! name their status word ([`TokenSespakeError::status_word`]).
+//! The dispatcher drives it on a [`PinRecord`]:
+//! [`PinCounters::begin_attempt`] (`69 83` when blocked), then [`step1`] with
+//! `u1` → `u2`, then [`AwaitMacA::step2`] with `MAC_A` → `K` and `MAC_B`
+//! ([`PinCounters::on_success`] on success). Errors name their status word
+//! ([`TokenSespakeError::status_word`]).
 
 use core::fmt;
 
 use rand_core::CryptoRng;
 use zeroize::Zeroize;
 
+use super::state::{CLIM1, CLIM2, PinCounters, PinRecord};
 use crate::crypto::ec::{CurveId, Point, Scalar};
 use crate::crypto::hash::streebog256;
 use crate::crypto::mac::{HmacStreebog256, ct_eq};
 use crate::crypto::secret::Key256;
-
-/// `CLim1`: consecutive failed attempts before the password is blocked.
-pub const CLIM1: u32 = 5;
-/// `CLim2`: attempts that may be left unfinished (each success gives one back).
-pub const CLIM2: u32 = 10;
-/// `CLim3`: attempts over the password's lifetime.
-pub const CLIM3: u32 = 100_000;
-
-/// The three attempt counters of one password (RFC 8133 Section 4.3 step 2,
-/// OFP1 Section 4). Pure data, so the dispatcher can persist it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Counters {
-    /// `C1`: reset to `CLim1` by a success; `63 Cx` reports it.
-    pub c1: u32,
-    /// `C2`: one unit comes back with each success, up to `CLim2`.
-    pub c2: u32,
-    /// `C3`: never given back.
-    pub c3: u32,
-}
 
 /// The password is blocked: a counter reached zero (`69 83`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("the password is blocked (an attempt counter is zero)")]
 pub struct Blocked;
 
-impl Counters {
-    /// Fresh counters: `CLim1`, `CLim2`, `CLim3`.
-    pub const fn new() -> Self {
-        Counters {
-            c1: CLIM1,
-            c2: CLIM2,
-            c3: CLIM3,
-        }
-    }
-
-    /// Whether any counter is zero.
-    pub fn is_blocked(&self) -> bool {
-        self.c1 == 0 || self.c2 == 0 || self.c3 == 0
-    }
-
+// The counter rules of RFC 8133 (steps 2 and 4) and OFP1 Section 4, on the
+// counters type the token persists (`state.rs`), kept beside the protocol
+// steps that apply them.
+impl PinCounters {
     /// Step 2 of B, before looking at `u1`: refuses when blocked, otherwise
     /// spends one unit of each counter.
     ///
     /// # Errors
-    /// [`Blocked`] when a counter is zero (nothing is changed then).
+    /// [`Blocked`] when a counter is zero (nothing changes then).
     pub fn begin_attempt(&mut self) -> Result<(), Blocked> {
         if self.is_blocked() {
             return Err(Blocked);
@@ -74,16 +46,11 @@ impl Counters {
         Ok(())
     }
 
-    /// After a verified `MAC_A`: `C1 = CLim1`, `C2 = min(C2 + 1, CLim2)`, `C3`
+    /// After a verified `MAC_A`: `C1 = CLim1`, `C2 = min(C2 + 1, CLim2)`; `C3`
     /// stays spent.
     pub fn on_success(&mut self) {
         self.c1 = CLIM1;
         self.c2 = (self.c2 + 1).min(CLIM2);
-    }
-
-    /// After change PIN or unblock: all three back to their limits.
-    pub fn reset(&mut self) {
-        *self = Counters::new();
     }
 
     /// `x` of `63 Cx` after a failed attempt: `C1`, at most 15.
@@ -92,26 +59,7 @@ impl Counters {
     }
 }
 
-impl Default for Counters {
-    fn default() -> Self {
-        Counters::new()
-    }
-}
-
-/// What the token stores for one password: never the PIN, only `Q_PW`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PasswordRecord {
-    /// Curve of `Q_PW`.
-    pub curve: CurveId,
-    /// Index of the point `Q_ind` the host uses (OFP1: 1).
-    pub ind: u8,
-    /// PBKDF2 salt (OFP1: 16 bytes).
-    pub salt: Vec<u8>,
-    /// `BYTES(Q_PW)`.
-    pub q_pw: Vec<u8>,
-}
-
-/// The identities in the token's MAC inputs (see OFP1 Section 4):
+/// The identities in the token's MAC inputs (OFP1 Section 4):
 /// `01 || ID_A || ind || salt || U1 || U2 || ID_ALG` and the same with `02 || ID_B`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MacIds {
@@ -124,7 +72,8 @@ pub struct MacIds {
 }
 
 impl MacIds {
-    /// OFP1: `ID_B` = serial, `ID_ALG` = the curve's OID TLV.
+    /// OFP1: `ID_A` from tag `80` (or empty), `ID_B` = serial, `ID_ALG` = the
+    /// DER TLV of the curve's OID.
     pub fn ofp1(curve: CurveId, serial: &[u8], id_a: &[u8]) -> Self {
         MacIds {
             id_a: id_a.to_vec(),
@@ -162,15 +111,16 @@ pub enum TokenSespakeError {
     /// `z_B = 1`: `m/q * (u1 + Q_PW) = O` (`63 Cx`).
     #[error("u1 + Q_PW has small order (z_B = 1)")]
     SmallOrderPoint,
-    /// The stored record is unusable (`6F 00`).
-    #[error("the stored password record is invalid")]
+    /// The stored `Q_PW` is not a valid point, or `beta = 0` was injected
+    /// (`6F 00`).
+    #[error("the stored password record is unusable")]
     BadRecord,
 }
 
 impl TokenSespakeError {
     /// The status word OFP1 Section 4 gives this failure; `counters` are the
-    /// password's counters after [`Counters::begin_attempt`].
-    pub fn status_word(&self, counters: &Counters) -> u16 {
+    /// password's counters after [`PinCounters::begin_attempt`].
+    pub fn status_word(&self, counters: &PinCounters) -> u16 {
         match self {
             Self::BadLength { .. } | Self::NotOnCurve => 0x6A80,
             Self::MacMismatch | Self::SmallOrderPoint => {
@@ -182,36 +132,37 @@ impl TokenSespakeError {
 }
 
 /// Step 2 of B with a fresh `beta` from `rng`: checks `u1`, returns the state
-/// awaiting `MAC_A` and `U2` to send. Call [`Counters::begin_attempt`] first.
+/// awaiting `MAC_A` and `U2` to send. Call [`PinCounters::begin_attempt`]
+/// first.
 ///
 /// # Errors
 /// [`TokenSespakeError::BadLength`] / [`TokenSespakeError::NotOnCurve`] for a
 /// bad `u1`, [`TokenSespakeError::BadRecord`] for an unusable record.
-pub fn step1<R: CryptoRng + ?Sized>(
-    record: &PasswordRecord,
+pub fn step1(
+    record: &PinRecord,
     ids: MacIds,
     u1: &[u8],
-    rng: &mut R,
+    rng: &mut impl CryptoRng,
 ) -> Result<(AwaitMacA, Vec<u8>), TokenSespakeError> {
-    step1_with_beta(record, ids, u1, Scalar::random_nonzero(record.curve, rng))
+    let beta = Scalar::random_nonzero(record.curve(), rng);
+    step1_with_beta(record, ids, u1, beta)
 }
 
-/// [`step1`] with a given `beta` (test vectors); `beta = 0` is refused as
-/// [`TokenSespakeError::BadRecord`].
+/// [`step1`] with a given `beta` in `1..q-1` (test vectors).
 ///
 /// # Errors
-/// As [`step1`].
+/// As [`step1`]; `beta = 0` is [`TokenSespakeError::BadRecord`].
 pub fn step1_with_beta(
-    record: &PasswordRecord,
+    record: &PinRecord,
     ids: MacIds,
     u1: &[u8],
     beta: Scalar,
 ) -> Result<(AwaitMacA, Vec<u8>), TokenSespakeError> {
-    let curve = record.curve;
-    if beta.is_zero() {
+    let curve = record.curve();
+    if beta.is_zero() || beta.curve() != curve {
         return Err(TokenSespakeError::BadRecord);
     }
-    let q_pw = Point::from_bytes(curve, &record.q_pw).map_err(|_| TokenSespakeError::BadRecord)?;
+    let q_pw = Point::from_bytes(curve, record.q_pw()).map_err(|_| TokenSespakeError::BadRecord)?;
     if u1.len() != 2 * curve.coord_len() {
         return Err(TokenSespakeError::BadLength { what: "u1" });
     }
@@ -224,13 +175,13 @@ pub fn step1_with_beta(
     if z_b {
         q_b = Point::generator(curve);
     }
-    // (m/q * beta mod q) * Q_B
-    let cofactor = Scalar::from_be_bytes_reduced(curve, &curve.cofactor().to_be_bytes());
-    let mut src = q_b.mul(&cofactor.mul(&beta)).to_bytes();
+    // K_B = HASH(BYTES((m/q * beta mod q) * Q_B)), HASH = Streebog-256.
+    let m_over_q = Scalar::from_be_bytes_reduced(curve, &curve.cofactor().to_be_bytes());
+    let mut src = q_b.mul(&m_over_q.mul(&beta)).to_bytes();
     let k = Key256::from_bytes(streebog256(&src));
     src.zeroize();
 
-    let u2 = Point::generator(curve).mul(&beta).add(&q_pw).to_bytes();
+    let u2 = Point::mul_generator(&beta).add(&q_pw).to_bytes();
     let mac_a = token_mac(&k, 0x01, &ids.id_a, record, u1, &u2, &ids.id_alg);
     let mac_b = token_mac(&k, 0x02, &ids.id_b, record, u1, &u2, &ids.id_alg);
     let state = AwaitMacA {
@@ -245,11 +196,12 @@ pub fn step1_with_beta(
     Ok((state, u2))
 }
 
+/// `HMAC256(K, prefix || ID || ind || salt || U1 || U2 || ID_ALG)`.
 fn token_mac(
     k: &Key256,
     prefix: u8,
     id: &[u8],
-    record: &PasswordRecord,
+    record: &PinRecord,
     u1: &[u8],
     u2: &[u8],
     id_alg: &[u8],
@@ -258,8 +210,8 @@ fn token_mac(
     for part in [
         &[prefix][..],
         id,
-        &[record.ind],
-        &record.salt,
+        &[record.ind()],
+        record.salt(),
         u1,
         u2,
         id_alg,
@@ -283,7 +235,8 @@ pub struct AwaitMacA {
 /// A successful exchange on the token: the host knows the password.
 #[derive(Debug)]
 pub struct Authenticated {
-    /// `K_B`, the SESPAKE key (zeroized on drop).
+    /// `K_B`, the SESPAKE key (zeroized on drop); with `u1 || u2` it keys
+    /// [`super::secure_messaging::TokenSecureMessaging::new`].
     pub k: Key256,
     /// `MAC_B` to send in tag `84`.
     pub mac_b: [u8; 32],
@@ -295,7 +248,7 @@ pub struct Authenticated {
 
 impl AwaitMacA {
     /// Step 4 of B: checks `MAC_A`, then `z_B`. On success call
-    /// [`Counters::on_success`] and answer `MAC_B`.
+    /// [`PinCounters::on_success`] and answer `MAC_B`.
     ///
     /// # Errors
     /// [`TokenSespakeError::BadLength`] (`6A 80`) for a `MAC_A` that is not
@@ -318,6 +271,11 @@ impl AwaitMacA {
             u2: self.u2,
         })
     }
+
+    /// The curve of the exchange.
+    pub fn curve(&self) -> CurveId {
+        self.curve
+    }
 }
 
 impl fmt::Debug for AwaitMacA {
@@ -330,63 +288,68 @@ impl fmt::Debug for AwaitMacA {
 
 #[cfg(test)]
 mod tests {
+    use super::super::state::CLIM3;
     use super::*;
 
     #[test]
     fn five_failures_block_and_success_resets_c1() {
-        let mut c = Counters::new();
+        let mut c = PinCounters::FULL;
         for left in (0..5u8).rev() {
             c.begin_attempt().expect("not blocked yet");
             assert_eq!(c.attempts_left(), left);
         }
         assert!(c.is_blocked());
         assert_eq!(c.begin_attempt(), Err(Blocked));
-        assert_eq!(
-            c,
-            Counters {
-                c1: 0,
-                c2: 5,
-                c3: CLIM3 - 5
-            },
-            "a refused attempt changes nothing"
-        );
+        let blocked = PinCounters {
+            c1: 0,
+            c2: CLIM2 - 5,
+            c3: CLIM3 - 5,
+        };
+        assert_eq!(c, blocked, "a refused attempt changes nothing");
 
-        let mut c = Counters::new();
+        let mut c = PinCounters::FULL;
         c.begin_attempt().expect("fresh");
         c.begin_attempt().expect("fresh");
         c.on_success();
-        assert_eq!(
-            c,
-            Counters {
-                c1: CLIM1,
-                c2: CLIM2 - 1,
-                c3: CLIM3 - 2
-            }
-        );
+        let after = PinCounters {
+            c1: CLIM1,
+            c2: CLIM2 - 1,
+            c3: CLIM3 - 2,
+        };
+        assert_eq!(c, after);
         c.begin_attempt().expect("fresh");
         c.on_success();
         c.on_success();
         assert_eq!(c.c2, CLIM2, "C2 never exceeds CLim2");
-        c.reset();
-        assert_eq!(c, Counters::default());
     }
 
     #[test]
-    fn c3_blocks_for_good() {
-        let mut c = Counters {
+    fn c2_and_c3_block_too() {
+        let mut c = PinCounters {
             c1: CLIM1,
             c2: CLIM2,
             c3: 1,
         };
         c.begin_attempt().expect("one left");
         c.on_success();
-        assert!(c.is_blocked());
+        assert!(c.is_blocked(), "C3 is never given back");
         assert_eq!(c.begin_attempt(), Err(Blocked));
+
+        // Unfinished attempts (step 1 only) eat C2 without touching C1 afterwards.
+        let mut c = PinCounters::FULL;
+        for _ in 0..CLIM2 {
+            if c.begin_attempt().is_err() {
+                break;
+            }
+            c.c1 = CLIM1; // as if C1 had been reset by some other path
+        }
+        assert_eq!(c.c2, 0);
+        assert!(c.is_blocked());
     }
 
     #[test]
     fn status_words() {
-        let c = Counters {
+        let c = PinCounters {
             c1: 3,
             c2: 9,
             c3: 7,
