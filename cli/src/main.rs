@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod cmd;
+mod dev_token;
 mod hexfmt;
 mod token_spec;
 

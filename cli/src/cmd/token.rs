@@ -22,8 +22,9 @@ pub enum TokenCmd {
 /// Arguments of `fkn token serve`.
 #[derive(Args, Debug)]
 pub struct ServeArgs {
-    /// The token to serve: virtual:PATH. Default: a fresh in-memory token
-    /// (development PINs, see the docs of `VirtualToken`), lost on exit.
+    /// The token to serve: virtual:PATH. Default: a fresh in-memory
+    /// development token (the OFP1 worked example's: user PIN 123456, admin
+    /// PIN 87654321), lost on exit.
     #[arg(long, value_name = "T")]
     token: Option<TokenSpec>,
 
@@ -62,5 +63,6 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
 }
 
 fn fresh_token() -> anyhow::Result<VirtualToken> {
-    todo!("VirtualToken constructor")
+    log::info!("serving a fresh in-memory development token (publicly known PINs)");
+    Ok(VirtualToken::new(crate::dev_token::state()?))
 }
