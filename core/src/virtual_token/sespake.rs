@@ -6,9 +6,9 @@
 //! makes them agree checks each against the other.
 //!
 //! The dispatcher drives it on a [`PinRecord`]:
-//! [`PinCounters::begin_attempt`] (`69 83` when blocked), then [`step1`] with
+//! [`Counters::begin_attempt`] (`69 83` when blocked), then [`step1`] with
 //! `u1` → `u2`, then [`AwaitMacA::step2`] with `MAC_A` → `K` and `MAC_B`
-//! ([`PinCounters::on_success`] on success). Errors name their status word
+//! ([`Counters::on_success`] on success). Errors name their status word
 //! ([`TokenSespakeError::status_word`]).
 
 use core::fmt;
@@ -16,21 +16,53 @@ use core::fmt;
 use rand_core::CryptoRng;
 use zeroize::Zeroize;
 
-use super::state::{CLIM1, CLIM2, PinCounters, PinRecord};
 use crate::crypto::ec::{CurveId, Point, Scalar};
 use crate::crypto::hash::streebog256;
 use crate::crypto::mac::{HmacStreebog256, ct_eq};
 use crate::crypto::secret::Key256;
+
+use super::state::PinRecord;
+
+/// `CLim1`: consecutive failed attempts before a password is blocked.
+pub const CLIM1: u32 = 5;
+/// `CLim2`: attempts that may be left unfinished (each success gives one back).
+pub const CLIM2: u32 = 10;
+/// `CLim3`: attempts over a password's lifetime.
+pub const CLIM3: u32 = 100_000;
+
+/// The three attempt counters of one password (RFC 8133 Section 4.3 step 2,
+/// OFP1 Section 4). Plain data: the token persists it in its
+/// [`PinRecord`] (as [`super::state::PinCounters`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Counters {
+    /// `C1`: reset to `CLim1` by a success; `63 Cx` reports it.
+    pub c1: u32,
+    /// `C2`: one unit comes back with each success, up to `CLim2`.
+    pub c2: u32,
+    /// `C3`: never given back.
+    pub c3: u32,
+}
 
 /// The password is blocked: a counter reached zero (`69 83`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("the password is blocked (an attempt counter is zero)")]
 pub struct Blocked;
 
-// The counter rules of RFC 8133 (steps 2 and 4) and OFP1 Section 4, on the
-// counters type the token persists (`state.rs`), kept beside the protocol
-// steps that apply them.
-impl PinCounters {
+impl Counters {
+    /// Fresh counters: `CLim1`, `CLim2`, `CLim3`.
+    pub const fn new() -> Self {
+        Counters {
+            c1: CLIM1,
+            c2: CLIM2,
+            c3: CLIM3,
+        }
+    }
+
+    /// Whether any counter is zero (`69 83`).
+    pub fn is_blocked(&self) -> bool {
+        self.c1 == 0 || self.c2 == 0 || self.c3 == 0
+    }
+
     /// Step 2 of B, before looking at `u1`: refuses when blocked, otherwise
     /// spends one unit of each counter.
     ///
@@ -53,9 +85,20 @@ impl PinCounters {
         self.c2 = (self.c2 + 1).min(CLIM2);
     }
 
+    /// After change PIN or unblock: all three back to their limits.
+    pub fn reset(&mut self) {
+        *self = Counters::new();
+    }
+
     /// `x` of `63 Cx` after a failed attempt: `C1`, at most 15.
     pub fn attempts_left(&self) -> u8 {
         self.c1.min(15) as u8
+    }
+}
+
+impl Default for Counters {
+    fn default() -> Self {
+        Counters::new()
     }
 }
 
@@ -119,8 +162,8 @@ pub enum TokenSespakeError {
 
 impl TokenSespakeError {
     /// The status word OFP1 Section 4 gives this failure; `counters` are the
-    /// password's counters after [`PinCounters::begin_attempt`].
-    pub fn status_word(&self, counters: &PinCounters) -> u16 {
+    /// password's counters after [`Counters::begin_attempt`].
+    pub fn status_word(&self, counters: &Counters) -> u16 {
         match self {
             Self::BadLength { .. } | Self::NotOnCurve => 0x6A80,
             Self::MacMismatch | Self::SmallOrderPoint => {
@@ -132,7 +175,7 @@ impl TokenSespakeError {
 }
 
 /// Step 2 of B with a fresh `beta` from `rng`: checks `u1`, returns the state
-/// awaiting `MAC_A` and `U2` to send. Call [`PinCounters::begin_attempt`]
+/// awaiting `MAC_A` and `U2` to send. Call [`Counters::begin_attempt`]
 /// first.
 ///
 /// # Errors
@@ -248,7 +291,7 @@ pub struct Authenticated {
 
 impl AwaitMacA {
     /// Step 4 of B: checks `MAC_A`, then `z_B`. On success call
-    /// [`PinCounters::on_success`] and answer `MAC_B`.
+    /// [`Counters::on_success`] and answer `MAC_B`.
     ///
     /// # Errors
     /// [`TokenSespakeError::BadLength`] (`6A 80`) for a `MAC_A` that is not
@@ -288,30 +331,29 @@ impl fmt::Debug for AwaitMacA {
 
 #[cfg(test)]
 mod tests {
-    use super::super::state::CLIM3;
     use super::*;
 
     #[test]
     fn five_failures_block_and_success_resets_c1() {
-        let mut c = PinCounters::FULL;
+        let mut c = Counters::new();
         for left in (0..5u8).rev() {
             c.begin_attempt().expect("not blocked yet");
             assert_eq!(c.attempts_left(), left);
         }
         assert!(c.is_blocked());
         assert_eq!(c.begin_attempt(), Err(Blocked));
-        let blocked = PinCounters {
+        let blocked = Counters {
             c1: 0,
             c2: CLIM2 - 5,
             c3: CLIM3 - 5,
         };
         assert_eq!(c, blocked, "a refused attempt changes nothing");
 
-        let mut c = PinCounters::FULL;
+        let mut c = Counters::new();
         c.begin_attempt().expect("fresh");
         c.begin_attempt().expect("fresh");
         c.on_success();
-        let after = PinCounters {
+        let after = Counters {
             c1: CLIM1,
             c2: CLIM2 - 1,
             c3: CLIM3 - 2,
@@ -325,7 +367,7 @@ mod tests {
 
     #[test]
     fn c2_and_c3_block_too() {
-        let mut c = PinCounters {
+        let mut c = Counters {
             c1: CLIM1,
             c2: CLIM2,
             c3: 1,
@@ -336,7 +378,7 @@ mod tests {
         assert_eq!(c.begin_attempt(), Err(Blocked));
 
         // Unfinished attempts (step 1 only) eat C2 without touching C1 afterwards.
-        let mut c = PinCounters::FULL;
+        let mut c = Counters::new();
         for _ in 0..CLIM2 {
             if c.begin_attempt().is_err() {
                 break;
@@ -349,7 +391,7 @@ mod tests {
 
     #[test]
     fn status_words() {
-        let c = PinCounters {
+        let c = Counters {
             c1: 3,
             c2: 9,
             c3: 7,
