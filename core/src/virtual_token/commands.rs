@@ -2,22 +2,17 @@
 //!
 //! [`VirtualToken`](super::VirtualToken) hands every *complete* command here
 //! (chain fragments and GET RESPONSE are handled before, in `token.rs`):
-//! plain commands (CLA `00`) through [`TABLE`], wrapped ones (CLA `0C`)
-//! through [`wrapped`].
-//!
-//! Where the next pieces plug in:
-//! - GENERAL AUTHENTICATE (Section 4): replace [`general_authenticate`]
-//!   with the SESPAKE steps of `sespake.rs`, storing the step-1 state in
-//!   `VirtualToken::session`.
-//! - Secure messaging (Section 5): [`wrapped`] unwraps with the session's
-//!   keys, looks the inner INS up in [`TABLE`] (any [`Access`] allowed) via
-//!   [`VirtualToken::run`](super::VirtualToken), and wraps the reply.
-//! - Section 6 commands: replace [`needs_session`] in their entries.
+//! plain commands (CLA `00`) through [`plain`], wrapped ones (CLA `0C`)
+//! through [`super::wrapped`], which unwraps them and looks the inner INS
+//! up in the same [`TABLE`]. Handlers live by section: `auth.rs` (4),
+//! `key_commands.rs`, `info_commands.rs` and `pin_commands.rs` (6).
 
-use super::state::{PasswordRef, TokenState};
+use super::session::Session;
+use super::state::{MAX_KEY_ID_LEN, PasswordRef, TokenState};
 use super::tlv::{push, tlv};
 use super::token::{OFP1_AID, VirtualToken};
 use super::wire::Apdu;
+use super::{auth, info_commands, key_commands, pin_commands};
 
 /// What a command answers, before response chaining (`61 xx`).
 #[derive(Debug, PartialEq, Eq)]
@@ -54,9 +49,12 @@ impl Reply {
 /// Who may run a command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Access {
-    /// Plain or wrapped.
-    Plain,
-    /// Only wrapped in an established session; plain answers `69 82`.
+    /// Only plain (SELECT, GENERAL AUTHENTICATE); wrapped answers `69 85`.
+    PlainOnly,
+    /// Plain or wrapped (random).
+    Any,
+    /// Only wrapped in an established session; plain answers `69 82`. The
+    /// handler checks which password's session may run it.
     Session,
 }
 
@@ -86,7 +84,7 @@ pub(crate) const TABLE: &[Entry] = &[
     Entry {
         ins: 0xA4,
         name: "SELECT",
-        access: Access::Plain,
+        access: Access::PlainOnly,
         mutates: false,
         repeatable: true,
         handler: select,
@@ -94,7 +92,7 @@ pub(crate) const TABLE: &[Entry] = &[
     Entry {
         ins: 0x84,
         name: "random",
-        access: Access::Plain,
+        access: Access::Any,
         mutates: false,
         repeatable: false,
         handler: random,
@@ -102,10 +100,12 @@ pub(crate) const TABLE: &[Entry] = &[
     Entry {
         ins: 0x86,
         name: "GENERAL AUTHENTICATE",
-        access: Access::Plain,
-        mutates: true,
+        // It saves the counters itself: the session may only start, and
+        // U2 only be sent, once they are on disk.
+        access: Access::PlainOnly,
+        mutates: false,
         repeatable: false,
-        handler: general_authenticate,
+        handler: auth::general_authenticate,
     },
     Entry {
         ins: 0xCA,
@@ -113,7 +113,7 @@ pub(crate) const TABLE: &[Entry] = &[
         access: Access::Session,
         mutates: false,
         repeatable: false,
-        handler: needs_session,
+        handler: info_commands::get_data,
     },
     Entry {
         ins: 0x47,
@@ -121,7 +121,7 @@ pub(crate) const TABLE: &[Entry] = &[
         access: Access::Session,
         mutates: true,
         repeatable: false,
-        handler: needs_session,
+        handler: key_commands::generate_key,
     },
     Entry {
         ins: 0x2A,
@@ -129,7 +129,7 @@ pub(crate) const TABLE: &[Entry] = &[
         access: Access::Session,
         mutates: false,
         repeatable: false,
-        handler: needs_session,
+        handler: key_commands::sign,
     },
     Entry {
         ins: 0xDA,
@@ -137,7 +137,7 @@ pub(crate) const TABLE: &[Entry] = &[
         access: Access::Session,
         mutates: true,
         repeatable: false,
-        handler: needs_session,
+        handler: key_commands::put_certificate,
     },
     Entry {
         ins: 0xE4,
@@ -145,7 +145,7 @@ pub(crate) const TABLE: &[Entry] = &[
         access: Access::Session,
         mutates: true,
         repeatable: false,
-        handler: needs_session,
+        handler: key_commands::delete_key,
     },
     Entry {
         ins: 0x24,
@@ -153,7 +153,7 @@ pub(crate) const TABLE: &[Entry] = &[
         access: Access::Session,
         mutates: true,
         repeatable: false,
-        handler: needs_session,
+        handler: pin_commands::change_pin,
     },
     Entry {
         ins: 0x2C,
@@ -161,7 +161,7 @@ pub(crate) const TABLE: &[Entry] = &[
         access: Access::Session,
         mutates: true,
         repeatable: false,
-        handler: needs_session,
+        handler: pin_commands::unblock_user_pin,
     },
 ];
 
@@ -181,12 +181,24 @@ pub(crate) fn plain(token: &mut VirtualToken, apdu: &Apdu<'_>) -> Reply {
     }
 }
 
-/// A wrapped command (CLA `0C`, chaining done). Without a session: `69 82`
-/// (Section 5). The secure-messaging module fills in the session case.
-pub(crate) fn wrapped(token: &mut VirtualToken, _apdu: &Apdu<'_>) -> Reply {
+/// Section 6 rights: the password of the open session if `allowed` accepts
+/// it, else `69 82` (no session, or the wrong password's).
+pub(crate) fn require_session(
+    token: &VirtualToken,
+    allowed: impl Fn(PasswordRef) -> bool,
+) -> Result<PasswordRef, Reply> {
     match token.session() {
-        None => Reply::status(0x6982),
-        Some(session) => match *session {},
+        Some(Session::Open { reference, .. }) if allowed(*reference) => Ok(*reference),
+        _ => Err(Reply::status(0x6982)),
+    }
+}
+
+/// Checks a key id from tag `84`: 1..=16 bytes, else `6A 80`.
+pub(crate) fn key_id(id: &[u8]) -> Result<&[u8], Reply> {
+    if (1..=MAX_KEY_ID_LEN).contains(&id.len()) {
+        Ok(id)
+    } else {
+        Err(Reply::status(0x6A80))
     }
 }
 
@@ -240,20 +252,8 @@ fn random(token: &mut VirtualToken, apdu: &Apdu<'_>) -> Reply {
         return Reply::status(0x6700);
     };
     let mut bytes = vec![0; n];
-    token.rng().fill_bytes(&mut bytes);
+    token.random().fill_bytes(&mut bytes);
     Reply::ok(bytes)
-}
-
-/// GENERAL AUTHENTICATE (Section 4): not available until SESPAKE lands;
-/// answers `69 82` like the other commands of Sections 4-6.
-fn general_authenticate(_token: &mut VirtualToken, _apdu: &Apdu<'_>) -> Reply {
-    Reply::status(0x6982)
-}
-
-/// Section 6 commands: only reachable through [`wrapped`], which needs a
-/// session; until they are written they answer `69 82`.
-fn needs_session(_token: &mut VirtualToken, _apdu: &Apdu<'_>) -> Reply {
-    Reply::status(0x6982)
 }
 
 #[cfg(test)]

@@ -10,12 +10,7 @@ use zeroize::Zeroizing;
 use super::VirtualTokenError;
 use crate::crypto::ec::CurveId;
 
-/// `CLim1`: consecutive failed attempts before a password is blocked.
-pub const CLIM1: u32 = 5;
-/// `CLim2`: attempts that may be left unfinished (a success gives one back).
-pub const CLIM2: u32 = 10;
-/// `CLim3`: attempts over a password's lifetime.
-pub const CLIM3: u32 = 100_000;
+pub use super::sespake::{CLIM1, CLIM2, CLIM3};
 /// Longest token label, in UTF-8 bytes (OFP1 Section 3).
 pub const MAX_LABEL_LEN: usize = 32;
 /// Key slots of a token by default.
@@ -53,36 +48,10 @@ impl PasswordRef {
     }
 }
 
-/// The three SESPAKE attempt counters of a password (RFC 8133 4.3 step 2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PinCounters {
-    /// `C1`: attempts left before blocking; reset by a success.
-    pub c1: u32,
-    /// `C2`: unfinished attempts allowed; one unit back per success.
-    pub c2: u32,
-    /// `C3`: lifetime attempts; never given back.
-    pub c3: u32,
-}
-
-impl PinCounters {
-    /// All three at their limits.
-    pub const FULL: PinCounters = PinCounters {
-        c1: CLIM1,
-        c2: CLIM2,
-        c3: CLIM3,
-    };
-
-    /// Whether any counter is zero (`69 83`).
-    pub fn is_blocked(&self) -> bool {
-        self.c1 == 0 || self.c2 == 0 || self.c3 == 0
-    }
-}
-
-impl Default for PinCounters {
-    fn default() -> Self {
-        Self::FULL
-    }
-}
+/// The three SESPAKE attempt counters of a password (RFC 8133 4.3 step 2):
+/// the token-side SESPAKE module's [`Counters`](super::sespake::Counters),
+/// persisted with the password record.
+pub type PinCounters = super::sespake::Counters;
 
 /// What the token stores for one password: never the PIN, only the SESPAKE
 /// verifier `BYTES(Q_PW)`, its salt and curve, and the counters.
@@ -132,7 +101,7 @@ impl PinRecord {
             ind: 1,
             salt,
             q_pw,
-            counters: PinCounters::FULL,
+            counters: PinCounters::new(),
         })
     }
 
@@ -167,7 +136,7 @@ impl PinRecord {
         check_point_len(self.curve, &q_pw)?;
         self.salt = salt;
         self.q_pw = q_pw;
-        self.counters = PinCounters::FULL;
+        self.counters = PinCounters::new();
         Ok(())
     }
 

@@ -8,8 +8,12 @@ use rand_core::CryptoRng;
 use zeroize::Zeroizing;
 
 use super::commands::{self, Entry, Reply};
+use super::random::{FromRng, OsRandom, TokenRandom};
+use super::session::{Session, SessionStatus};
 use super::wire::{self, Apdu};
+use super::wrapped;
 use super::{TokenState, VirtualTokenError, atr, store};
+use crate::crypto::ec::CurveId;
 
 /// AID of the OFP1 application (`F0 46 4B 4E 4F 50 31`, "FKNOP1").
 pub const OFP1_AID: [u8; 7] = [0xF0, 0x46, 0x4B, 0x4E, 0x4F, 0x50, 0x31];
@@ -22,14 +26,7 @@ const CHAINING_BIT: u8 = 0x10;
 const CLA_PLAIN: u8 = 0x00;
 const CLA_SM: u8 = 0x0C;
 const INS_GET_RESPONSE: u8 = 0xC0;
-
-/// Authentication state kept between APDUs (OFP1 Sections 4-5).
-///
-/// No variant yet: the SESPAKE module (`virtual_token/sespake.rs`) adds the
-/// state awaiting step 2, secure messaging (`virtual_token/secure_messaging.rs`)
-/// the established session with its keys. SELECT of the OFP1 AID, a reset
-/// and any unwrap failure set `VirtualToken::session` back to `None`.
-pub(crate) enum Session {}
+const INS_GENERAL_AUTHENTICATE: u8 = 0x86;
 
 /// Fragments received so far of a chained command.
 struct Chain {
@@ -58,7 +55,7 @@ struct Pending {
 pub struct VirtualToken {
     state: TokenState,
     path: Option<PathBuf>,
-    rng: Box<dyn CryptoRng + Send>,
+    random: Box<dyn TokenRandom>,
     session: Option<Session>,
     chain: Option<Chain>,
     pending: Option<Pending>,
@@ -70,7 +67,7 @@ impl VirtualToken {
         VirtualToken {
             state,
             path: None,
-            rng: Box::new(crate::crypto::os_rng()),
+            random: Box::new(OsRandom),
             session: None,
             chain: None,
             pending: None,
@@ -98,10 +95,46 @@ impl VirtualToken {
         Ok(token)
     }
 
-    /// Replaces the random generator (deterministic tests).
-    pub fn with_rng(mut self, rng: impl CryptoRng + Send + 'static) -> Self {
-        self.rng = Box::new(rng);
+    /// A new token file at `path` for the given PINs (see
+    /// [`TokenState::with_pins`]; salts from the OS generator). Refuses to
+    /// overwrite an existing file.
+    pub fn create_with_pins(
+        path: impl AsRef<Path>,
+        serial: [u8; 8],
+        label: &str,
+        user_pin: &str,
+        admin_pin: &str,
+        password_curve: CurveId,
+    ) -> Result<Self, VirtualTokenError> {
+        let state = TokenState::with_pins(
+            serial,
+            label,
+            user_pin,
+            admin_pin,
+            password_curve,
+            &mut OsRandom,
+        )?;
+        Self::create(path, state)
+    }
+
+    /// Replaces the random generator: bytes as it draws them, scalars by
+    /// [`Scalar::random_nonzero`](crate::crypto::ec::Scalar::random_nonzero).
+    pub fn with_rng(self, rng: impl CryptoRng + Send + 'static) -> Self {
+        self.with_random(FromRng(rng))
+    }
+
+    /// Replaces the source of randomness, e.g. with a
+    /// [`ScriptedRandom`](super::ScriptedRandom) to replay a worked example.
+    pub fn with_random(mut self, random: impl TokenRandom + 'static) -> Self {
+        self.random = Box::new(random);
         self
+    }
+
+    /// What the token is authenticated for right now.
+    pub fn session_status(&self) -> SessionStatus {
+        self.session
+            .as_ref()
+            .map_or(SessionStatus::None, Session::status)
     }
 
     /// The persisted state.
@@ -176,6 +209,9 @@ impl VirtualToken {
 
         let header = [cla, apdu.ins, apdu.p1, apdu.p2];
         if apdu.cla & CHAINING_BIT != 0 {
+            if !is_general_authenticate(header) {
+                self.abort_sespake();
+            }
             return self.add_fragment(header, apdu.data);
         }
         let reply = match self.chain.take() {
@@ -198,6 +234,7 @@ impl VirtualToken {
     }
 
     fn discard_volatile(&mut self) {
+        self.abort_sespake();
         self.chain = None;
         self.pending = None;
     }
@@ -221,8 +258,12 @@ impl VirtualToken {
     }
 
     fn dispatch(&mut self, apdu: &Apdu<'_>) -> Reply {
+        // Section 4: any other command between the SESPAKE steps aborts them.
+        if !is_general_authenticate([apdu.cla, apdu.ins, apdu.p1, apdu.p2]) {
+            self.abort_sespake();
+        }
         if apdu.cla == CLA_SM {
-            commands::wrapped(self, apdu)
+            wrapped::wrapped(self, apdu)
         } else {
             commands::plain(self, apdu)
         }
@@ -235,16 +276,28 @@ impl VirtualToken {
         let before = entry.mutates.then(|| self.state.clone());
         let mut reply = (entry.handler)(self, apdu);
         if let Some(before) = before {
-            if before != self.state {
-                if let Err(e) = self.persist() {
-                    log::warn!(target: "fkn::virtual_token", "{}: {e}", entry.name);
-                    self.state = before;
-                    reply = Reply::status(0x6F00);
-                }
+            if !self.commit(before, entry.name) {
+                reply = Reply::status(0x6F00);
             }
         }
         reply.repeatable = entry.repeatable;
         reply
+    }
+
+    /// Saves the state if it differs from `before`; if saving fails, puts
+    /// `before` back and returns `false` (the caller answers `6F 00`).
+    pub(crate) fn commit(&mut self, before: TokenState, what: &str) -> bool {
+        if before == self.state {
+            return true;
+        }
+        match self.persist() {
+            Ok(()) => true,
+            Err(e) => {
+                log::warn!(target: "fkn::virtual_token", "{what}: {e}");
+                self.state = before;
+                false
+            }
+        }
     }
 
     /// Response chaining: at most `min(max_response_data, Ne)` bytes now,
@@ -308,15 +361,15 @@ impl VirtualToken {
         }
     }
 
-    /// Mutable state for command handlers (saved by [`Self::run`]).
-    #[allow(dead_code)] // first used by the Section 4-6 handlers
+    /// Mutable state for command handlers (saved by [`Self::run`] or
+    /// [`Self::commit`]).
     pub(crate) fn state_mut(&mut self) -> &mut TokenState {
         &mut self.state
     }
 
-    /// The random generator.
-    pub(crate) fn rng(&mut self) -> &mut (dyn CryptoRng + Send) {
-        &mut *self.rng
+    /// The source of randomness.
+    pub(crate) fn random(&mut self) -> &mut dyn TokenRandom {
+        &mut *self.random
     }
 
     /// The authentication state.
@@ -324,10 +377,38 @@ impl VirtualToken {
         self.session.as_ref()
     }
 
+    /// The authentication state, mutably (secure-messaging counters).
+    pub(crate) fn session_mut(&mut self) -> Option<&mut Session> {
+        self.session.as_mut()
+    }
+
+    /// Takes the authentication state out, leaving none.
+    pub(crate) fn take_session(&mut self) -> Option<Session> {
+        self.session.take()
+    }
+
+    /// Installs a new authentication state.
+    pub(crate) fn set_session(&mut self, session: Session) {
+        self.session = Some(session);
+    }
+
     /// Forgets any session (and its keys).
     pub(crate) fn end_session(&mut self) {
         self.session = None;
     }
+
+    /// Drops a SESPAKE exchange waiting for step 2; an open session stays.
+    pub(crate) fn abort_sespake(&mut self) {
+        if matches!(self.session, Some(Session::Sespake { .. })) {
+            self.session = None;
+        }
+    }
+}
+
+/// Whether a header (CLA without the chaining bit, INS, P1, P2) is a plain
+/// GENERAL AUTHENTICATE, the only command that keeps a SESPAKE exchange.
+fn is_general_authenticate(header: [u8; 4]) -> bool {
+    header[0] == CLA_PLAIN && header[1] == INS_GENERAL_AUTHENTICATE
 }
 
 impl core::fmt::Debug for VirtualToken {
@@ -335,7 +416,7 @@ impl core::fmt::Debug for VirtualToken {
         f.debug_struct("VirtualToken")
             .field("state", &self.state)
             .field("path", &self.path)
-            .field("session", &self.session.is_some())
+            .field("session", &self.session_status())
             .field("chain_pending", &self.chain.is_some())
             .field("response_pending", &self.pending.is_some())
             .finish_non_exhaustive()
@@ -375,7 +456,7 @@ mod tests {
     const RENAME: Entry = Entry {
         ins: 0xEE,
         name: "rename (test)",
-        access: Access::Plain,
+        access: Access::Any,
         mutates: true,
         repeatable: false,
         handler: rename,
