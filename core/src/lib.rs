@@ -16,6 +16,7 @@
 pub mod apdu;
 pub mod crypto;
 pub mod error;
+pub mod pki;
 pub mod sespake;
 pub mod sm;
 pub mod token;

@@ -9,7 +9,7 @@
 use core::fmt;
 
 use der::asn1::{Any, Ia5StringRef, ObjectIdentifier, PrintableStringRef, Utf8StringRef};
-use der::{Decode, Encode, Tag, Tagged};
+use der::{Encode, Tag, Tagged};
 use x509_cert::attr::AttributeTypeAndValue;
 use x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
 
@@ -546,6 +546,7 @@ pub fn subject_from_name(name: &Name) -> Option<Subject> {
 /// Decodes a DER `Name`.
 #[cfg(test)]
 fn name_from_der(der: &[u8]) -> Result<Name, PkiError> {
+    use der::Decode;
     Name::from_der(der).map_err(|e| PkiError::malformed("name", e))
 }
 
