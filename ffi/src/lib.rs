@@ -1,0 +1,34 @@
+//! The FKN SDK's foreign-function interface: the one library that Kotlin
+//! (Android, JVM) and Swift (iOS) load, exported with UniFFI proc-macros
+//! under the namespace `fkn`.
+//!
+//! Every exported item is a thin newtype or a one-line forward to `fkn-core`;
+//! no protocol logic lives here. Calls are blocking: the core is blocking and
+//! so is the platform's [`NfcTransport`], which the SDK calls back on the
+//! caller's thread. The Kotlin and Swift layers wrap each call in
+//! `withContext(Dispatchers.IO)` / a detached task (see `docs/ffi.md`).
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used))]
+
+mod curve;
+mod digest;
+mod error;
+mod live;
+mod logging;
+mod records;
+// TEMP mod session;
+mod transport;
+mod virtual_token;
+
+pub use curve::{Curve, all_curves, curve_from_name};
+pub use digest::{DigestAlgorithm, Hasher, digest, digest_algorithm_for};
+pub use error::{FknError, TransportError};
+pub use live::live_object_count;
+pub use logging::{LogLevel, set_log_level};
+pub use records::{KeyInfo, PasswordInfo, PinRef, SelectInfo, TokenInfo};
+// TEMP pub use session::TokenSession;
+pub use transport::NfcTransport;
+pub use virtual_token::VirtualToken;
+
+uniffi::setup_scaffolding!("fkn");
