@@ -12,7 +12,7 @@
 use crypto_bigint::{Limb, Uint};
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
-use super::jacobian::JacobianPoint;
+use super::jacobian::{Accumulator, JacobianPoint};
 use super::params::Curve;
 use super::precomp::{COMB_ROW, G_NAF_WIDTH, GenTables};
 use super::projective::{AffinePoint, ProjectivePoint};
@@ -170,12 +170,12 @@ fn odd_multiples<C: Curve<L>, const L: usize>(
 /// Adds `d * base` where `table[j] = (2j+1) * base`.
 #[inline]
 fn add_naf_digit<C: Curve<L>, const L: usize>(
-    acc: JacobianPoint<C, L>,
+    acc: &mut Accumulator<C, L>,
     d: i8,
     table: &[JacobianPoint<C, L>],
-) -> JacobianPoint<C, L> {
+) {
     match d {
-        0 => acc,
+        0 => {}
         d if d > 0 => acc.add(&table[(d as usize) / 2]),
         d => acc.add(&table[(d.unsigned_abs() as usize) / 2].neg()),
     }
@@ -188,11 +188,12 @@ pub(crate) fn mul_vartime<C: Curve<L>, const L: usize>(
 ) -> JacobianPoint<C, L> {
     let naf = wnaf(k, VAR_NAF_WIDTH);
     let table = odd_multiples(&JacobianPoint::from_projective(p), VAR_NAF_WIDTH);
-    let mut acc = JacobianPoint::<C, L>::IDENTITY;
+    let mut acc = Accumulator::identity();
     for &d in naf.iter().rev() {
-        acc = add_naf_digit(acc.double(), d, &table);
+        acc.double();
+        add_naf_digit(&mut acc, d, &table);
     }
-    acc
+    acc.point()
 }
 
 /// `a * P + b * q` (P the generator) in variable time, for verification.
@@ -210,17 +211,17 @@ pub(crate) fn lincomb_vartime<C: Curve<L>, const L: usize>(
         .zip(&naf_b)
         .rposition(|(x, y)| *x != 0 || *y != 0)
         .unwrap_or(0);
-    let mut acc = JacobianPoint::<C, L>::IDENTITY;
+    let mut acc = Accumulator::identity();
     for i in (0..=top).rev() {
-        acc = acc.double();
+        acc.double();
         match naf_a[i] {
             0 => {}
-            d if d > 0 => acc = acc.add_affine(&odd_g[(d as usize) / 2]),
-            d => acc = acc.add_affine(&odd_g[(d.unsigned_abs() as usize) / 2].neg()),
+            d if d > 0 => acc.add_affine(&odd_g[(d as usize) / 2]),
+            d => acc.add_affine(&odd_g[(d.unsigned_abs() as usize) / 2].neg()),
         }
-        acc = add_naf_digit(acc, naf_b[i], &table);
+        add_naf_digit(&mut acc, naf_b[i], &table);
     }
-    acc
+    acc.point()
 }
 
 /// Sanity: the NAF digit type must hold `2^(w-1)`.

@@ -11,7 +11,7 @@
 
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
-use super::field::{fe_eq, fe_is_zero, select};
+use super::field::{FieldOps, fe_eq, fe_is_zero, select};
 use super::params::{Curve, Fe};
 
 /// An affine point, never the identity (precomputed tables).
@@ -27,7 +27,7 @@ impl<C: Curve<L>, const L: usize> AffinePoint<C, L> {
     pub(crate) fn neg(&self) -> Self {
         Self {
             x: self.x,
-            y: self.y.neg(),
+            y: self.y.fneg(),
         }
     }
 
@@ -42,7 +42,7 @@ impl<C: Curve<L>, const L: usize> AffinePoint<C, L> {
 
     /// `y^2 == x^3 + a*x + b`.
     pub(crate) fn is_on_curve(x: &Fe<C, L>, y: &Fe<C, L>) -> Choice {
-        let rhs = x.square().add(&C::A).mul(x).add(&C::B);
+        let rhs = x.square().fadd(&C::A).mul(x).fadd(&C::B);
         fe_eq(&y.square(), &rhs)
     }
 }
@@ -84,7 +84,7 @@ impl<C: Curve<L>, const L: usize> ProjectivePoint<C, L> {
     #[inline]
     fn mul_a(t: &Fe<C, L>) -> Fe<C, L> {
         if C::A_IS_MINUS_3 {
-            t.double().add(t).neg()
+            t.fdbl().fadd(t).fneg()
         } else {
             C::A.mul(t)
         }
@@ -105,19 +105,19 @@ impl<C: Curve<L>, const L: usize> ProjectivePoint<C, L> {
     ) -> Self {
         let z3 = Self::mul_a(&t4);
         let x3 = C::B3.mul(&t2);
-        let z3 = x3.add(&z3); // a*t4 + 3b*t2
-        let x3 = t1.sub(&z3); // Y1Y2 - a*t4 - 3b*Z1Z2
-        let z3 = t1.add(&z3); // Y1Y2 + a*t4 + 3b*Z1Z2
+        let z3 = x3.fadd(&z3); // a*t4 + 3b*t2
+        let x3 = t1.fsub(&z3); // Y1Y2 - a*t4 - 3b*Z1Z2
+        let z3 = t1.fadd(&z3); // Y1Y2 + a*t4 + 3b*Z1Z2
         let y3 = x3.mul(&z3);
-        let t1 = t0.double().add(&t0); // 3*X1X2
+        let t1 = t0.fdbl().fadd(&t0); // 3*X1X2
         let t2 = Self::mul_a(&t2); // a*Z1Z2
         let t4 = C::B3.mul(&t4);
-        let t1 = t1.add(&t2); // 3*X1X2 + a*Z1Z2
-        let t2 = Self::mul_a(&t0.sub(&t2)); // a*X1X2 - a^2*Z1Z2
-        let t4 = t4.add(&t2); // 3b*t4 + a*X1X2 - a^2*Z1Z2
-        let y3 = y3.add(&t1.mul(&t4));
-        let x3 = t3.mul(&x3).sub(&t5.mul(&t4));
-        let z3 = t5.mul(&z3).add(&t3.mul(&t1));
+        let t1 = t1.fadd(&t2); // 3*X1X2 + a*Z1Z2
+        let t2 = Self::mul_a(&t0.fsub(&t2)); // a*X1X2 - a^2*Z1Z2
+        let t4 = t4.fadd(&t2); // 3b*t4 + a*X1X2 - a^2*Z1Z2
+        let y3 = y3.fadd(&t1.mul(&t4));
+        let x3 = t3.mul(&x3).fsub(&t5.mul(&t4));
+        let z3 = t5.mul(&z3).fadd(&t3.mul(&t1));
         Self {
             x: x3,
             y: y3,
@@ -134,19 +134,19 @@ impl<C: Curve<L>, const L: usize> ProjectivePoint<C, L> {
         let t2 = self.z.mul(&rhs.z);
         let t3 = self
             .x
-            .add(&self.y)
-            .mul(&rhs.x.add(&rhs.y))
-            .sub(&t0.add(&t1));
+            .fadd(&self.y)
+            .mul(&rhs.x.fadd(&rhs.y))
+            .fsub(&t0.fadd(&t1));
         let t4 = self
             .x
-            .add(&self.z)
-            .mul(&rhs.x.add(&rhs.z))
-            .sub(&t0.add(&t2));
+            .fadd(&self.z)
+            .mul(&rhs.x.fadd(&rhs.z))
+            .fsub(&t0.fadd(&t2));
         let t5 = self
             .y
-            .add(&self.z)
-            .mul(&rhs.y.add(&rhs.z))
-            .sub(&t1.add(&t2));
+            .fadd(&self.z)
+            .mul(&rhs.y.fadd(&rhs.z))
+            .fsub(&t1.fadd(&t2));
         Self::finish_add(t0, t1, t2, t3, t4, t5)
     }
 
@@ -158,11 +158,11 @@ impl<C: Curve<L>, const L: usize> ProjectivePoint<C, L> {
         let t1 = self.y.mul(&rhs.y);
         let t3 = self
             .x
-            .add(&self.y)
-            .mul(&rhs.x.add(&rhs.y))
-            .sub(&t0.add(&t1));
-        let t4 = rhs.x.mul(&self.z).add(&self.x);
-        let t5 = rhs.y.mul(&self.z).add(&self.y);
+            .fadd(&self.y)
+            .mul(&rhs.x.fadd(&rhs.y))
+            .fsub(&t0.fadd(&t1));
+        let t4 = rhs.x.mul(&self.z).fadd(&self.x);
+        let t5 = rhs.y.mul(&self.z).fadd(&self.y);
         Self::finish_add(t0, t1, self.z, t3, t4, t5)
     }
 
@@ -173,22 +173,22 @@ impl<C: Curve<L>, const L: usize> ProjectivePoint<C, L> {
         let t0 = x.square();
         let t1 = y.square();
         let t2 = z.square();
-        let t3 = x.mul(y).double();
-        let z3 = x.mul(z).double(); // 2XZ
+        let t3 = x.mul(y).fdbl();
+        let z3 = x.mul(z).fdbl(); // 2XZ
         let x3 = Self::mul_a(&z3);
-        let y3 = C::B3.mul(&t2).add(&x3); // 2aXZ + 3bZ^2
-        let x3 = t1.sub(&y3);
-        let y3 = t1.add(&y3);
+        let y3 = C::B3.mul(&t2).fadd(&x3); // 2aXZ + 3bZ^2
+        let x3 = t1.fsub(&y3);
+        let y3 = t1.fadd(&y3);
         let y3 = x3.mul(&y3);
         let x3 = t3.mul(&x3);
         let z3 = C::B3.mul(&z3);
         let t2 = Self::mul_a(&t2); // aZ^2
-        let t3 = Self::mul_a(&t0.sub(&t2)).add(&z3); // aX^2 - a^2Z^2 + 6bXZ
-        let t0 = t0.double().add(&t0).add(&t2); // 3X^2 + aZ^2
-        let y3 = y3.add(&t0.mul(&t3));
-        let t2 = y.mul(z).double(); // 2YZ
-        let x3 = x3.sub(&t2.mul(&t3));
-        let z3 = t2.mul(&t1).double().double(); // 8Y^3Z
+        let t3 = Self::mul_a(&t0.fsub(&t2)).fadd(&z3); // aX^2 - a^2Z^2 + 6bXZ
+        let t0 = t0.fdbl().fadd(&t0).fadd(&t2); // 3X^2 + aZ^2
+        let y3 = y3.fadd(&t0.mul(&t3));
+        let t2 = y.mul(z).fdbl(); // 2YZ
+        let x3 = x3.fsub(&t2.mul(&t3));
+        let z3 = t2.mul(&t1).fdbl().fdbl(); // 8Y^3Z
         Self {
             x: x3,
             y: y3,
@@ -226,7 +226,7 @@ impl<C: Curve<L>, const L: usize> ProjectivePoint<C, L> {
     pub(crate) fn neg(&self) -> Self {
         Self {
             x: self.x,
-            y: self.y.neg(),
+            y: self.y.fneg(),
             z: self.z,
         }
     }
@@ -266,8 +266,8 @@ impl<C: Curve<L>, const L: usize> ProjectivePoint<C, L> {
         let rhs = x
             .square()
             .mul(x)
-            .add(&C::A.mul(x).mul(&z2))
-            .add(&C::B.mul(&z2).mul(z));
+            .fadd(&C::A.mul(x).mul(&z2))
+            .fadd(&C::B.mul(&z2).mul(z));
         fe_eq(&lhs, &rhs) & !self.is_degenerate()
     }
 }
