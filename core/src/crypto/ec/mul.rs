@@ -14,21 +14,30 @@ use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
 use super::jacobian::{Accumulator, JacobianPoint};
 use super::params::Curve;
-use super::precomp::{COMB_ROW, G_NAF_WIDTH, GenTables};
+use super::precomp::{COMB_ROW, COMB_W, G_NAF_WIDTH, GenTables};
 use super::projective::{AffinePoint, ProjectivePoint};
 
 /// Window width of the NAF for a variable base in verification.
 const VAR_NAF_WIDTH: u32 = 5;
 
-/// Bits `[pos, pos + 4)` of `k` (zero beyond its width). `pos` is public.
+/// Bits `[pos, pos + w)` of `k`, `w <= 8`, zero beyond its width. Only the
+/// public position decides which words are read.
 #[inline]
-fn nibble<const L: usize>(k: &Uint<L>, pos: usize) -> u8 {
+fn window<const L: usize>(k: &Uint<L>, pos: usize, w: usize) -> u8 {
     let word_bits = Limb::BITS as usize;
-    match k.as_words().get(pos / word_bits) {
-        // Nibbles never straddle words: word sizes are multiples of 4 bits.
-        Some(w) => ((w >> (pos % word_bits)) & 0xF) as u8,
+    let words = k.as_words();
+    let (i, sh) = (pos / word_bits, pos % word_bits);
+    let mut v = match words.get(i) {
+        Some(x) => x >> sh,
         None => 0,
+    };
+    if sh + w > word_bits {
+        if let Some(x) = words.get(i + 1) {
+            v |= x << (word_bits - sh);
+        }
     }
+    // Masked to w <= 8 bits.
+    (v & ((1 << w) - 1)) as u8
 }
 
 /// `k * p` in constant time, for `k < q` and any point `p` of the curve.
@@ -57,7 +66,7 @@ pub(crate) fn mul_ct<C: Curve<L>, const L: usize>(
     let mut acc = ProjectivePoint::<C, L>::IDENTITY;
     for i in (0..windows).rev() {
         acc = acc.double().double().double().double();
-        let d = nibble(k, 4 * i);
+        let d = window(k, 4 * i, 4);
         let mut t = table[0];
         for (j, entry) in table.iter().enumerate().skip(1) {
             t = ProjectivePoint::select(&t, entry, d.ct_eq(&(j as u8)));
@@ -67,7 +76,7 @@ pub(crate) fn mul_ct<C: Curve<L>, const L: usize>(
     if C::COFACTOR != 1 {
         let p2 = p.double();
         let small = p2.double().is_identity();
-        let low = nibble(k, 0) & 3;
+        let low = window(k, 0, 2);
         let mut r = ProjectivePoint::<C, L>::IDENTITY;
         r = ProjectivePoint::select(&r, p, low.ct_eq(&1));
         r = ProjectivePoint::select(&r, &p2, low.ct_eq(&2));
@@ -77,16 +86,17 @@ pub(crate) fn mul_ct<C: Curve<L>, const L: usize>(
     acc
 }
 
-/// Signed 4-bit digits of `k`: `k = sum d_i 16^i`, `d_i` in `[-8, 8]`,
-/// computed without branches on `k`.
+/// Signed `COMB_W`-bit digits of `k`: `k = sum d_i 2^(COMB_W i)`, `d_i` in
+/// `[-2^(COMB_W-1), 2^(COMB_W-1)]`, computed without branches on `k`.
 fn signed_digits<C: Curve<L>, const L: usize>(k: &Uint<L>) -> Vec<i8> {
+    const HALF: i16 = 1 << (COMB_W - 1);
     let mut digits = vec![0i8; GenTables::<C, L>::COMB_WINDOWS];
     let mut carry: i16 = 0;
     for (i, d) in digits.iter_mut().enumerate() {
-        let v = i16::from(nibble(k, 4 * i)) + carry;
-        carry = (v + 8) >> 4;
-        // In [-8, 8] by construction.
-        *d = (v - (carry << 4)) as i8;
+        let v = i16::from(window(k, COMB_W * i, COMB_W)) + carry;
+        carry = (v + HALF) >> COMB_W;
+        // In [-HALF, HALF] by construction.
+        *d = (v - (carry << COMB_W)) as i8;
     }
     digits
 }
@@ -98,7 +108,7 @@ fn comb_lookup<C: Curve<L>, const L: usize>(
     d: i8,
 ) -> (AffinePoint<C, L>, Choice) {
     let mask = d >> 7; // all ones when negative
-    let abs = ((d ^ mask).wrapping_sub(mask)) as u8;
+    let abs = (d ^ mask).wrapping_sub(mask) as u8;
     let mut t = row[0];
     for (j, entry) in row.iter().enumerate().skip(1) {
         t = AffinePoint::select(&t, entry, abs.ct_eq(&(j as u8 + 1)));
@@ -275,14 +285,42 @@ mod tests {
     fn digits_value(d: &[i8]) -> i128 {
         d.iter()
             .rev()
-            .fold(0i128, |acc, &x| acc * 16 + i128::from(x))
+            .fold(0i128, |acc, &x| acc * (1 << COMB_W) + i128::from(x))
+    }
+
+    #[test]
+    fn windows_cross_word_boundaries() {
+        let k =
+            U256::from_be_hex("F0E1D2C3B4A5968778695A4B3C2D1E0F0123456789ABCDEFFEDCBA9876543210");
+        for w in [2usize, 4, 5] {
+            for pos in 0..260 {
+                let expect = (0..w)
+                    .filter(|i| pos + i < 256 && k.bit_vartime((pos + i) as u32))
+                    .map(|i| 1u8 << i)
+                    .sum::<u8>();
+                assert_eq!(window(&k, pos, w), expect, "pos {pos} w {w}");
+            }
+        }
     }
 
     #[test]
     fn signed_digits_reconstruct() {
-        for v in [0u64, 1, 8, 9, 0x88, 0xFFFF, 0x7777_7777, u64::MAX >> 8] {
+        for v in [
+            0u64,
+            1,
+            8,
+            9,
+            16,
+            17,
+            0x88,
+            0xFFFF,
+            0x7777_7777,
+            0x8421_0842_1084,
+            u64::MAX >> 8,
+        ] {
             let d = signed_digits::<CryptoProA, { U256::LIMBS }>(&U256::from_u64(v));
-            assert!(d.iter().all(|&x| (-8..=8).contains(&x)));
+            let half = 1i8 << (COMB_W - 1);
+            assert!(d.iter().all(|&x| (-half..=half).contains(&x)));
             assert_eq!(digits_value(&d), i128::from(v));
         }
     }
