@@ -146,6 +146,35 @@ mod tests {
     }
 
     #[test]
+    fn opens_a_virtual_token_file() {
+        use fkn_core::crypto::ec::CurveId;
+        use fkn_core::virtual_token::{PasswordRef, PinRecord, TokenState, VirtualToken};
+        // SELECT needs no valid verifier; Q_PW only has to have the right length.
+        let pin = |r| PinRecord::new(r, CurveId::Tc26_256A, [3; 16], vec![1; 64]).unwrap();
+        let state = TokenState::new(
+            [9; 8],
+            "file",
+            pin(PasswordRef::User),
+            pin(PasswordRef::Admin),
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.fkn");
+        VirtualToken::create(&path, state).unwrap();
+
+        let spec: TokenSpec = format!("virtual:{}", path.display()).parse().unwrap();
+        let mut link = spec.open().unwrap();
+        let select = crate::hexfmt::parse_apdu("00A4040007F0464B4E4F503100").unwrap();
+        let rsp = link.transceive(select).unwrap();
+        assert_eq!(rsp[0], 0x6F);
+        assert_eq!(&rsp[rsp.len() - 2..], &[0x90, 0x00]);
+
+        let missing = TokenSpec::Virtual(dir.path().join("none.fkn"));
+        let e = format!("{:#}", missing.open().err().unwrap());
+        assert!(e.contains("none.fkn"), "{e}");
+    }
+
+    #[test]
     fn reader_is_shorthand_and_default_is_the_only_reader() {
         let o = TokenOpt {
             token: None,
