@@ -215,8 +215,9 @@ fn sleep_unless_stopped(d: Duration, stop: &Option<Arc<AtomicBool>>) -> bool {
 /// `127.0.0.1:35963`) until `stop` is raised; with no stop flag, forever.
 ///
 /// When vpcd is not listening yet or drops the connection (pcscd restarts),
-/// the card is reset and the bridge reconnects with a back-off of 0.1 s
-/// doubling up to 2 s. Only an address that does not resolve is an error.
+/// the card is reset and the bridge reconnects, with a back-off of 0.1 s
+/// doubling up to 2 s while attempts keep failing at once. Only an address
+/// that does not resolve is an error.
 pub fn serve_vpcd<C: VirtualCard + ?Sized>(
     card: &mut C,
     addr: &str,
@@ -240,7 +241,7 @@ pub fn serve_vpcd<C: VirtualCard + ?Sized>(
             continue;
         };
         log::debug!("vpcd: connected to {addr}");
-        backoff = BACKOFF_MIN;
+        let since = std::time::Instant::now();
         // Our replies go out in one write, so Nagle would only delay them;
         // the read timeout lets the loop see the stop flag.
         let prepared = stream
@@ -254,6 +255,16 @@ pub fn serve_vpcd<C: VirtualCard + ?Sized>(
         }
         // A new connection is a new power-up for the reader.
         card.reset();
+        // A link that dies at once (vpcd shutting down, another client) must
+        // not turn into a busy loop; one that lived a while reconnects at once.
+        if since.elapsed() < BACKOFF_MAX {
+            if !sleep_unless_stopped(backoff, &stop) {
+                break;
+            }
+            backoff = (backoff * 2).min(BACKOFF_MAX);
+        } else {
+            backoff = BACKOFF_MIN;
+        }
     }
     Ok(())
 }
@@ -409,6 +420,34 @@ mod tests {
         thread::sleep(Duration::from_millis(300));
         stop.store(true, Ordering::Relaxed);
         bridge.join().unwrap().unwrap();
+    }
+
+    #[test]
+    fn a_vpcd_that_hangs_up_at_once_is_retried_with_back_off() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let stop = Arc::new(AtomicBool::new(false));
+        let bridge = {
+            let stop = stop.clone();
+            thread::spawn(move || serve_vpcd(&mut Recorder::default(), &addr, Some(stop)))
+        };
+        listener.set_nonblocking(true).unwrap();
+        let mut accepted = 0;
+        let start = std::time::Instant::now();
+        while start.elapsed() < Duration::from_millis(1000) {
+            match listener.accept() {
+                Ok((s, _)) => {
+                    accepted += 1;
+                    drop(s);
+                }
+                Err(_) => thread::sleep(Duration::from_millis(5)),
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        bridge.join().unwrap().unwrap();
+        // 0.1 + 0.2 + 0.4 s of back-off fit in the second: a handful of
+        // attempts, not a busy loop.
+        assert!((2..=6).contains(&accepted), "{accepted} connections");
     }
 
     #[test]
