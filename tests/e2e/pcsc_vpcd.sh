@@ -130,35 +130,56 @@ if pcscd_running; then
   exit 1
 fi
 
-$SUDO pcscd --foreground --debug >"$WORK/pcscd.log" 2>&1 &
-PCSCD_PID=$!
-echo "${SUDO:-pcscd} $PCSCD_PID" >>"$STALE_PIDFILE"
-for _ in $(seq 1 100); do
-  grep -q "daemon ready" "$WORK/pcscd.log" 2>/dev/null && break
-  kill -0 "$PCSCD_PID" 2>/dev/null || { say "pcscd exited at start"; exit 1; }
-  sleep 0.1
-done
-grep -q "daemon ready" "$WORK/pcscd.log" || { say "pcscd did not get ready"; exit 1; }
+# Starts our pcscd (log appended to pcscd.log) and waits until it is ready.
+start_pcscd() {
+  local log="$WORK/pcscd.log" before
+  before="$(grep -c "daemon ready" "$log" 2>/dev/null || true)"
+  $SUDO pcscd --foreground --debug >>"$log" 2>&1 &
+  PCSCD_PID=$!
+  echo "${SUDO:-pcscd} $PCSCD_PID" >>"$STALE_PIDFILE"
+  for _ in $(seq 1 100); do
+    [ "$(grep -c "daemon ready" "$log" 2>/dev/null || true)" -gt "${before:-0}" ] && return 0
+    kill -0 "$PCSCD_PID" 2>/dev/null || { say "pcscd exited at start"; return 1; }
+    sleep 0.1
+  done
+  say "pcscd did not get ready in 10 s"
+  return 1
+}
+
+stop_pcscd() {
+  $SUDO kill "$PCSCD_PID" 2>/dev/null || true
+  wait "$PCSCD_PID" 2>/dev/null || true
+  PCSCD_PID=""
+}
+
+# Sets $reader to the vpcd slot that holds a card, waiting up to CARD_TIMEOUT.
+wait_for_card() {
+  reader=""
+  waited=0
+  local start=$SECONDS
+  while [ $((SECONDS - start)) -lt "$CARD_TIMEOUT" ]; do
+    kill -0 "$SERVE_PID" 2>/dev/null || break
+    # "0    Yes             Virtual PCD 00 00": the vpcd slot holding a card.
+    reader="$(timeout 10 opensc-tool -l 2>/dev/null |
+      sed -n 's/^[0-9][0-9]* *Yes .*\(Virtual PCD [0-9][0-9] [0-9][0-9]\)$/\1/p' | head -n 1 || true)"
+    [ -n "$reader" ] && break
+    sleep 1
+  done
+  waited=$((SECONDS - start))
+  [ -n "$reader" ]
+}
+
+start_pcscd
 
 # --- the virtual token on vpcd -----------------------------------------------
 RUST_LOG=debug "$FKN" token serve --vpcd "127.0.0.1:$VPCD_PORT" >"$WORK/serve.log" 2>&1 &
 SERVE_PID=$!
 echo "$(basename "$FKN") $SERVE_PID" >>"$STALE_PIDFILE"
 
-reader=""
-start=$SECONDS
-while [ $((SECONDS - start)) -lt "$CARD_TIMEOUT" ]; do
-  kill -0 "$SERVE_PID" 2>/dev/null || break
-  # "0    Yes             Virtual PCD 00 00": the vpcd slot holding a card.
-  reader="$(timeout 10 opensc-tool -l 2>/dev/null |
-    sed -n 's/^[0-9][0-9]* *Yes .*\(Virtual PCD [0-9][0-9] [0-9][0-9]\)$/\1/p' | head -n 1 || true)"
-  [ -n "$reader" ] && break
-  sleep 1
-done
-if [ -n "$reader" ]; then
-  pass "card present in \"$reader\" after $((SECONDS - start)) s"
+if wait_for_card; then
+  pass "card present in \"$reader\" after $waited s"
 else
-  fail "no card in a vpcd reader after $((SECONDS - start)) s (limit ${CARD_TIMEOUT} s; fkn token serve running: $(kill -0 "$SERVE_PID" 2>/dev/null && echo yes || echo no))"
+  fail "no card in a vpcd reader after $waited s (limit ${CARD_TIMEOUT} s; fkn token serve running: $(kill -0 "$SERVE_PID" 2>/dev/null && echo yes || echo no))"
   exit 1
 fi
 
@@ -215,6 +236,20 @@ if [ "$("$FKN" readers 2>/dev/null | grep -c '^Virtual')" -gt 1 ]; then
   else
     fail "ambiguous reader prefix: exit $rc, stderr: $err"
   fi
+fi
+
+# pcscd restarts (vpcd drops the link): the bridge reconnects by itself.
+stop_pcscd
+start_pcscd
+if wait_for_card; then
+  fkn_out="$(timeout 20 "$FKN" apdu --reader "$reader" "$SELECT_OFP1" 2>&1 || true)"
+  if [[ "$fkn_out" =~ ^6F[0-9A-F]*\ \ 90\ 00$ ]]; then
+    pass "after a pcscd restart: card back in $waited s, SELECT 90 00"
+  else
+    fail "after a pcscd restart: SELECT gave: $fkn_out"
+  fi
+else
+  fail "after a pcscd restart: no card within ${CARD_TIMEOUT} s"
 fi
 
 # SIGTERM ends the bridge cleanly (exit status 0).
