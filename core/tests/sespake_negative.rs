@@ -15,6 +15,13 @@ use fkn_core::virtual_token::sespake::{
 use fkn_core::virtual_token::{PasswordRef, PinRecord};
 
 const SALT: [u8; 16] = *b"0123456789abcdef";
+
+/// OFP1's point sets with one PBKDF2 iteration: these tests are about the
+/// protocol, and 2000 iterations cost seconds in a debug build (the RFC and
+/// transcript tests run the real count).
+fn profile() -> Profile {
+    Profile::ofp1().with_pbkdf2_iterations(1)
+}
 const SERIAL: [u8; 8] = *b"OFP1\x00\x00\x00\x2A";
 
 /// Points `T` of order 4, as BYTES, computed offline as `T = q * R` with
@@ -35,7 +42,7 @@ struct Fixture {
 }
 
 fn fixture(curve: CurveId, pin: &[u8]) -> Fixture {
-    let profile = Profile::ofp1();
+    let profile = profile();
     let key = derive_password_key(&profile, curve, pin, &SALT);
     let q_pw = password_point(&profile, curve, 1, &key).expect("Q_PW");
     let record = PinRecord::new(PasswordRef::User, curve, SALT, q_pw.to_bytes()).expect("record");
@@ -44,7 +51,7 @@ fn fixture(curve: CurveId, pin: &[u8]) -> Fixture {
 
 fn host(f: &Fixture, key: &PasswordKey, alpha: u8) -> (ExpectU2, Vec<u8>) {
     HostStart::new(
-        &Profile::ofp1(),
+        &profile(),
         f.curve,
         1,
         &SALT,
@@ -235,11 +242,11 @@ fn wrong_mac_b_means_the_token_is_not_authentic() {
 #[test]
 fn wrong_pin_blocks_after_five_attempts_and_success_resets_c1() {
     let f = fixture(CurveId::CryptoProA, b"123456");
-    let wrong = derive_password_key(&Profile::ofp1(), f.curve, b"654321", &SALT);
+    let wrong = derive_password_key(&profile(), f.curve, b"654321", &SALT);
     let mut counters = Counters::new();
 
     let attempt = |counters: &mut Counters, key: &PasswordKey| -> Result<(), u16> {
-        counters.begin_attempt().map_err(|Blocked| 0x6983)?;
+        counters.begin_attempt().map_err(|Blocked| 0x6983_u16)?;
         let (h, u1) = host(&f, key, 11);
         let (t, u2) = tok(&f, &u1, 13).map_err(|e| e.status_word(counters))?;
         let (h, mac_a) = h.handle(&u2).expect("host step 3");
@@ -287,7 +294,7 @@ fn token_rejects_mac_a_of_the_wrong_length_and_a_different_id_a() {
 
     // ID_A is authenticated: the host says "alice", the token heard "bob".
     let h = HostStart::new(
-        &Profile::ofp1(),
+        &profile(),
         f.curve,
         1,
         &SALT,
@@ -309,7 +316,7 @@ fn token_rejects_mac_a_of_the_wrong_length_and_a_different_id_a() {
 
 #[test]
 fn configuration_errors() {
-    let profile = Profile::ofp1();
+    let profile = profile();
     let f = fixture(CurveId::Tc26_256A, b"123456");
     let mac = || MacContext::ofp1(f.curve, &SERIAL);
     assert!(matches!(
@@ -341,7 +348,7 @@ fn debug_output_hides_secrets() {
     let f_hex = hex::encode(&f.key.expose()[..6]);
     let alpha = small(f.curve, 0x77);
     let h = HostStart::new(
-        &Profile::ofp1(),
+        &profile(),
         f.curve,
         1,
         &SALT,

@@ -65,6 +65,16 @@ impl Profile {
         OFP1
     }
 
+    /// The same point sets with another PBKDF2 iteration count (a vendor
+    /// variant, or a fast profile for protocol tests). Host and token must
+    /// agree on it: `Q_PW` depends on it.
+    pub const fn with_pbkdf2_iterations(self, iterations: u32) -> Self {
+        Profile {
+            pbkdf2_iterations: iterations,
+            ..self
+        }
+    }
+
     /// A human-readable name, for logs and error messages.
     pub const fn name(&self) -> &'static str {
         self.name
