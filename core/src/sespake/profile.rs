@@ -140,16 +140,51 @@ mod tests {
 
     #[test]
     fn a_vendor_profile_is_just_another_table() {
-        const ONLY_256A: &[PointSet] = &[PointSet {
+        // A point of order 4 on tc26-256-A (outside the order-q subgroup) and
+        // a point off the curve: a table with them is refused point by point.
+        const T4: AffinePoint = AffinePoint {
+            x: &[
+                0x7F, 0x7F, 0x80, 0xC6, 0x05, 0x35, 0x00, 0x75, 0x38, 0xB4, 0x5A, 0x5D, 0x95, 0xC3,
+                0x93, 0x53, 0xBC, 0x5D, 0x80, 0xD1, 0xF3, 0x6A, 0x9D, 0xC0, 0xAC, 0xE7, 0xC5, 0x11,
+                0x8C, 0x2F, 0x59, 0x77,
+            ],
+            y: &[
+                0x7E, 0x7E, 0x82, 0x52, 0x0F, 0x9F, 0x01, 0x5F, 0xAA, 0x1D, 0x0F, 0x18, 0xC1, 0x4A,
+                0xB9, 0xFB, 0x35, 0x18, 0x82, 0x75, 0xDA, 0x3F, 0xD9, 0x42, 0x06, 0xB7, 0x4F, 0x34,
+                0xA4, 0x8E, 0x0E, 0xCD,
+            ],
+        };
+        const OFF: AffinePoint = AffinePoint {
+            x: &[1; 32],
+            y: &[2; 32],
+        };
+        const VENDOR: &[PointSet] = &[PointSet {
             curve: CurveId::Tc26_256A,
-            points: &[],
+            points: &[T4, OFF],
         }];
-        let p = Profile::new("vendor", 1000, ONLY_256A);
-        assert_eq!(p.point_count(CurveId::Tc26_256A), 0);
+        let p = Profile::new("vendor", 1000, VENDOR);
+        assert_eq!(p.name(), "vendor");
+        assert_eq!(p.pbkdf2_iterations(), 1000);
+        assert_eq!(p.point_count(CurveId::Tc26_256A), 2);
         assert_eq!(p.point_count(CurveId::CryptoProA), 0);
+        for ind in [1, 2] {
+            assert_eq!(
+                p.point(CurveId::Tc26_256A, ind),
+                Err(SespakeError::InvalidProfilePoint {
+                    curve: CurveId::Tc26_256A,
+                    ind
+                })
+            );
+        }
         assert!(matches!(
-            p.point(CurveId::Tc26_256A, 1),
+            p.point(CurveId::CryptoProA, 1),
             Err(SespakeError::UnknownPoint { .. })
         ));
+        let fast = Profile::ofp1().with_pbkdf2_iterations(1);
+        assert_eq!(fast.pbkdf2_iterations(), 1);
+        assert_eq!(
+            fast.point(CurveId::Tc26_512C, 1),
+            Profile::ofp1().point(CurveId::Tc26_512C, 1)
+        );
     }
 }

@@ -237,3 +237,52 @@ fn parse_response(body: &[u8]) -> Result<ResponseParts<'_>, SmError> {
         mac: do8e.value,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn channel() -> SecureChannel {
+        SecureChannel::new(SmKeys::derive(Key256::from_bytes([3; 32]), &[1], &[2]))
+    }
+
+    #[test]
+    fn refuses_to_wrap_when_ssc_cmd_would_wrap_around() {
+        let mut ch = channel();
+        ch.ssc_cmd = u64::MAX - 1;
+        ch.ssc_rsp = u64::MAX - 1;
+        let cmd = Command::new(0, 0xCA, 1, 0);
+        let w = ch
+            .wrap(&cmd, false)
+            .expect("the last number is still usable");
+        assert_eq!(ch.ssc_cmd(), u64::MAX);
+        assert!(!w.data.is_empty());
+        assert_eq!(ch.wrap(&cmd, false), Err(SmError::CounterExhausted));
+        assert!(!ch.is_open());
+        assert_eq!(ch.wrap(&cmd, false), Err(SmError::ChannelClosed));
+    }
+
+    #[test]
+    fn a_failed_unwrap_still_uses_its_number_and_closes() {
+        let mut ch = channel();
+        ch.wrap(&Command::new(0, 0xCA, 1, 0), false).expect("wrap");
+        let forged = Response::new(
+            vec![0x99, 2, 0x90, 0, 0x8E, 8, 0, 0, 0, 0, 0, 0, 0, 0],
+            0x9000,
+        );
+        assert_eq!(ch.unwrap(&forged), Err(SmError::MacMismatch));
+        assert_eq!(ch.ssc_rsp(), 1);
+        assert!(!ch.is_open());
+    }
+
+    #[test]
+    fn encode_le_forms() {
+        assert_eq!(encode_le(256, false), Ok(vec![0]));
+        assert_eq!(encode_le(1, false), Ok(vec![1]));
+        assert_eq!(encode_le(65536, true), Ok(vec![0, 0]));
+        assert_eq!(encode_le(256, true), Ok(vec![1, 0]));
+        assert!(encode_le(0, false).is_err());
+        assert!(encode_le(257, false).is_err());
+        assert!(encode_le(65537, true).is_err());
+    }
+}

@@ -295,3 +295,37 @@ fn write_object(out: &mut Vec<u8>, tag: u8, value: &[u8]) {
     }
     out.extend_from_slice(value);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_command_beyond_the_last_counter_value_is_refused() {
+        let mut sm = TokenSecureMessaging::new(Key256::from_bytes([3; 32]), &[1], &[2]);
+        sm.ssc_cmd = u64::MAX;
+        sm.ssc_rsp = u64::MAX;
+        let cmd = Command::new(0x0C, 0xCA, 1, 0).with_le(256);
+        assert_eq!(
+            sm.unwrap_command(&cmd, false),
+            Err(SmViolation::CounterExhausted)
+        );
+        assert!(!sm.is_open());
+    }
+
+    #[test]
+    fn objects_use_the_shortest_length_form() {
+        let mut v = Vec::new();
+        write_object(&mut v, 0x85, &[7; 0x80]);
+        assert_eq!(&v[..3], &[0x85, 0x81, 0x80]);
+        let objs = read_objects(&v).expect("reads back");
+        assert_eq!((objs.len(), objs[0].len), (1, 3 + 0x80));
+        let mut v = Vec::new();
+        write_object(&mut v, 0x85, &[7; 0x100]);
+        assert_eq!(&v[..4], &[0x85, 0x82, 0x01, 0x00]);
+        assert!(read_objects(&[0x85, 0x81, 0x7F]).is_err());
+        assert!(read_objects(&[0x85, 0x82, 0x00, 0xFF]).is_err());
+        assert!(read_objects(&[0x85]).is_err());
+        assert!(read_objects(&[0x85, 0x03, 1, 2]).is_err());
+    }
+}
