@@ -22,7 +22,10 @@ fn samples() -> &'static Samples {
     static S: OnceLock<Samples> = OnceLock::new();
     S.get_or_init(|| {
         let mut k = SigningKey::generate(CurveId::Tc26_256A, &mut os_rng());
-        let s = Subject::new().country("RU").common_name("Malformed").snils("11223344595");
+        let s = Subject::new()
+            .country("RU")
+            .common_name("Malformed")
+            .snils("11223344595");
         let c = cert::self_signed(&mut k, &s, 1).unwrap();
         let r = csr::build_csr(&mut k, &s, &csr::CsrOptions::default()).unwrap();
         let a = cms::sign(&mut k, &c, &mut &b"content"[..], &SignOptions::default()).unwrap();
@@ -190,8 +193,14 @@ fn flips_in_signed_attributes_never_verify() {
     let s = samples();
     // The signed attributes start at the [0] IMPLICIT tag inside SignerInfo;
     // find the content-type attribute OID and flip each bit of the next 40 bytes.
-    let oid = [0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x03];
-    let start = s.detached.windows(oid.len()).position(|w| w == oid).unwrap();
+    let oid = [
+        0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x03,
+    ];
+    let start = s
+        .detached
+        .windows(oid.len())
+        .position(|w| w == oid)
+        .unwrap();
     for pos in start..start + 40 {
         for bit in 0..8 {
             let mut bad = s.detached.clone();

@@ -22,7 +22,9 @@ fn gost_ok() -> bool {
         Command::new("openssl")
             .args(["engine", "gost", "-t"])
             .output()
-            .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).contains("available"))
+            .is_ok_and(|o| {
+                o.status.success() && String::from_utf8_lossy(&o.stdout).contains("available")
+            })
     });
     if !ok {
         if std::env::var("FKN_REQUIRE_OPENSSL_GOST").as_deref() == Ok("1") {
@@ -31,7 +33,9 @@ fn gost_ok() -> bool {
                  openssl and libengine-gost-openssl"
             );
         }
-        eprintln!("skipped: OpenSSL gost engine not available (apt install libengine-gost-openssl)");
+        eprintln!(
+            "skipped: OpenSSL gost engine not available (apt install libengine-gost-openssl)"
+        );
     }
     ok
 }
@@ -87,7 +91,13 @@ impl Lab {
     fn cert_pem(&self, name: &str, der: &[u8]) {
         self.write(&format!("{name}.der"), der);
         self.run(&[
-            "x509", "-inform", "DER", "-in", &format!("{name}.der"), "-out", &format!("{name}.pem"),
+            "x509",
+            "-inform",
+            "DER",
+            "-in",
+            &format!("{name}.der"),
+            "-out",
+            &format!("{name}.pem"),
         ]);
     }
 }
@@ -134,7 +144,10 @@ fn openssl_verifies_our_certification_requests() {
         let mut k = key(curve);
         let opts = csr::CsrOptions {
             key_usage: KeyUsage::signing(),
-            extended_key_usage: vec![ExtendedKeyUsage::ClientAuth, ExtendedKeyUsage::EmailProtection],
+            extended_key_usage: vec![
+                ExtendedKeyUsage::ClientAuth,
+                ExtendedKeyUsage::EmailProtection,
+            ],
         };
         let der = csr::build_csr(&mut k, &subject("Иванов Иван"), &opts).unwrap();
         lab.write("req.der", &der);
@@ -144,8 +157,17 @@ fn openssl_verifies_our_certification_requests() {
         assert!(out.contains("verify OK"), "{curve}: {out}");
         // `-esc_msb` off: print UTF-8 as is.
         let text = lab.run(&[
-            "req", "-engine", "gost", "-inform", "DER", "-in", "req.der", "-noout", "-text",
-            "-nameopt", "oneline,-esc_msb",
+            "req",
+            "-engine",
+            "gost",
+            "-inform",
+            "DER",
+            "-in",
+            "req.der",
+            "-noout",
+            "-text",
+            "-nameopt",
+            "oneline,-esc_msb",
         ]);
         // OpenSSL 3.0 has no short name for INNLE (1.2.643.100.4).
         assert!(
@@ -171,7 +193,10 @@ fn openssl_verifies_our_certification_requests() {
         let (ok, out) = lab.try_run(&[
             "req", "-engine", "gost", "-inform", "DER", "-in", "bad.der", "-verify", "-noout",
         ]);
-        assert!(!ok || !out.contains("verify OK"), "{curve}: altered request accepted: {out}");
+        assert!(
+            !ok || !out.contains("verify OK"),
+            "{curve}: altered request accepted: {out}"
+        );
     }
 }
 
@@ -185,7 +210,9 @@ fn openssl_reads_and_verifies_our_certificates() {
         let mut k = key(curve);
         let der = cert::self_signed(&mut k, &subject("Тестовый УЦ"), 30).unwrap();
         lab.cert_pem("ca", &der);
-        let text = lab.run(&["x509", "-engine", "gost", "-in", "ca.pem", "-noout", "-text"]);
+        let text = lab.run(&[
+            "x509", "-engine", "gost", "-in", "ca.pem", "-noout", "-text",
+        ]);
         for want in [
             format!(
                 "Signature Algorithm: GOST R 34.10-2012 with GOST R 34.11-2012 ({} bit)",
@@ -201,7 +228,13 @@ fn openssl_reads_and_verifies_our_certificates() {
         }
         // -check_ss_sig makes OpenSSL verify the self-signature too.
         let out = lab.run(&[
-            "verify", "-engine", "gost", "-check_ss_sig", "-CAfile", "ca.pem", "ca.pem",
+            "verify",
+            "-engine",
+            "gost",
+            "-check_ss_sig",
+            "-CAfile",
+            "ca.pem",
+            "ca.pem",
         ]);
         assert!(out.contains("ca.pem: OK"), "{curve}: {out}");
 
@@ -253,7 +286,12 @@ fn openssl_verifies_our_cms_signatures() {
             let printed = lab.run(&[
                 "cms", "-engine", "gost", "-cmsout", "-print", "-inform", "DER", "-in", "sig.der",
             ]);
-            for want in ["signingTime", "messageDigest", "contentType", "id-smime-aa-signingCertificateV2"] {
+            for want in [
+                "signingTime",
+                "messageDigest",
+                "contentType",
+                "id-smime-aa-signingCertificateV2",
+            ] {
                 assert!(printed.contains(want), "{curve}: no {want} in\n{printed}");
             }
         }
@@ -273,8 +311,20 @@ fn openssl_verifies_our_cms_signatures() {
         altered[5000] ^= 1;
         lab.write("altered.bin", &altered);
         let (ok, out) = lab.try_run(&[
-            "cms", "-verify", "-engine", "gost", "-binary", "-inform", "DER", "-in", "sig.der",
-            "-content", "altered.bin", "-noverify", "-out", "out.bin",
+            "cms",
+            "-verify",
+            "-engine",
+            "gost",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            "sig.der",
+            "-content",
+            "altered.bin",
+            "-noverify",
+            "-out",
+            "out.bin",
         ]);
         assert!(!ok, "{curve}: OpenSSL accepted altered content: {out}");
     }
@@ -288,14 +338,34 @@ struct OsslSigner {
 
 fn openssl_signer(lab: &Lab, algorithm: &str, paramset: &str, curve: CurveId) -> OsslSigner {
     lab.run(&[
-        "genpkey", "-engine", "gost", "-algorithm", algorithm, "-pkeyopt",
-        &format!("paramset:{paramset}"), "-out", "key.pem",
+        "genpkey",
+        "-engine",
+        "gost",
+        "-algorithm",
+        algorithm,
+        "-pkeyopt",
+        &format!("paramset:{paramset}"),
+        "-out",
+        "key.pem",
     ]);
     lab.run(&[
-        "req", "-engine", "gost", "-x509", "-new", "-key", "key.pem", "-subj",
-        "/C=RU/O=OpenSSL Test/CN=OpenSSL signer", "-days", "10", "-out", "cert.pem",
+        "req",
+        "-engine",
+        "gost",
+        "-x509",
+        "-new",
+        "-key",
+        "key.pem",
+        "-subj",
+        "/C=RU/O=OpenSSL Test/CN=OpenSSL signer",
+        "-days",
+        "10",
+        "-out",
+        "cert.pem",
     ]);
-    lab.run(&["x509", "-in", "cert.pem", "-outform", "DER", "-out", "cert.der"]);
+    lab.run(&[
+        "x509", "-in", "cert.pem", "-outform", "DER", "-out", "cert.der",
+    ]);
     OsslSigner {
         cert_der: lab.read("cert.der"),
         curve,
@@ -323,8 +393,18 @@ fn we_verify_openssl_certificates_and_requests() {
         assert_eq!(info.subject, "CN=OpenSSL signer,O=OpenSSL Test,C=RU");
         // A request made by OpenSSL.
         lab.run(&[
-            "req", "-engine", "gost", "-new", "-key", "key.pem", "-subj",
-            "/CN=Request/INN=500100732259", "-outform", "DER", "-out", "req.der",
+            "req",
+            "-engine",
+            "gost",
+            "-new",
+            "-key",
+            "key.pem",
+            "-subj",
+            "/CN=Request/INN=500100732259",
+            "-outform",
+            "DER",
+            "-out",
+            "req.der",
         ]);
         let req = csr::verify_csr(&lab.read("req.der")).unwrap();
         assert_eq!(req.subject, "INN=500100732259,CN=Request");
@@ -347,12 +427,32 @@ fn we_verify_an_openssl_certificate_chain() {
     }
     let lab = Lab::new();
     lab.run(&[
-        "genpkey", "-engine", "gost", "-algorithm", "gost2012_512", "-pkeyopt", "paramset:B",
-        "-out", "ca.key",
+        "genpkey",
+        "-engine",
+        "gost",
+        "-algorithm",
+        "gost2012_512",
+        "-pkeyopt",
+        "paramset:B",
+        "-out",
+        "ca.key",
     ]);
     lab.run(&[
-        "req", "-engine", "gost", "-x509", "-new", "-key", "ca.key", "-subj", "/CN=OpenSSL CA",
-        "-days", "10", "-outform", "DER", "-out", "ca.der",
+        "req",
+        "-engine",
+        "gost",
+        "-x509",
+        "-new",
+        "-key",
+        "ca.key",
+        "-subj",
+        "/CN=OpenSSL CA",
+        "-days",
+        "10",
+        "-outform",
+        "DER",
+        "-out",
+        "ca.der",
     ]);
     lab.run(&["x509", "-inform", "DER", "-in", "ca.der", "-out", "ca.pem"]);
     // The leaf key is ours: OpenSSL signs our request.
@@ -360,8 +460,25 @@ fn we_verify_an_openssl_certificate_chain() {
     let req = csr::build_csr(&mut k, &subject("Leaf"), &csr::CsrOptions::default()).unwrap();
     lab.write("leaf.csr", &req);
     lab.run(&[
-        "x509", "-engine", "gost", "-req", "-inform", "DER", "-in", "leaf.csr", "-CA", "ca.pem",
-        "-CAkey", "ca.key", "-set_serial", "7", "-days", "5", "-outform", "DER", "-out",
+        "x509",
+        "-engine",
+        "gost",
+        "-req",
+        "-inform",
+        "DER",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-set_serial",
+        "7",
+        "-days",
+        "5",
+        "-outform",
+        "DER",
+        "-out",
         "leaf.der",
     ]);
     let ca = lab.read("ca.der");
@@ -395,11 +512,17 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// Changes one digit of the signing-time attribute (a valid UTCTime still).
 fn alter_signing_time(sig: &[u8]) -> Vec<u8> {
     // id-signingTime OID, then SET { UTCTime }: 31 0F 17 0D YYMMDDhhmmssZ.
-    let oid = [0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x05];
+    let oid = [
+        0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x05,
+    ];
     let pos = find(sig, &oid).expect("signing-time attribute");
     let digit = pos + oid.len() + 4 + 1; // second year digit
     let mut out = sig.to_vec();
-    out[digit] = if out[digit] == b'9' { b'8' } else { out[digit] + 1 };
+    out[digit] = if out[digit] == b'9' {
+        b'8'
+    } else {
+        out[digit] + 1
+    };
     out
 }
 
@@ -469,19 +592,44 @@ fn we_verify_openssl_cms_and_reject_alterations() {
 
         // Wrong certificate: another key's, given or swapped in.
         let mut other = key(curve);
-        let other_cert = cert::self_signed(&mut other, &Subject::new().common_name("Other"), 1).unwrap();
+        let other_cert =
+            cert::self_signed(&mut other, &Subject::new().common_name("Other"), 1).unwrap();
         let err = cms::verify_signed_by(&det, Some(&mut &data[..]), &other_cert).unwrap_err();
-        assert!(matches!(err, PkiError::CertificateMismatch(_)), "{curve}: {err}");
+        assert!(
+            matches!(err, PkiError::CertificateMismatch(_)),
+            "{curve}: {err}"
+        );
         // An OpenSSL certificate with the same name and serial but a new key.
         let serial = hex::encode(cert::certificate_info(&s.cert_der).unwrap().serial);
         lab.run(&[
-            "genpkey", "-engine", "gost", "-algorithm", alg, "-pkeyopt",
-            &format!("paramset:{paramset}"), "-out", "key2.pem",
+            "genpkey",
+            "-engine",
+            "gost",
+            "-algorithm",
+            alg,
+            "-pkeyopt",
+            &format!("paramset:{paramset}"),
+            "-out",
+            "key2.pem",
         ]);
         lab.run(&[
-            "req", "-engine", "gost", "-x509", "-new", "-key", "key2.pem", "-subj",
-            "/C=RU/O=OpenSSL Test/CN=OpenSSL signer", "-days", "10", "-set_serial",
-            &format!("0x{serial}"), "-outform", "DER", "-out", "cert2.der",
+            "req",
+            "-engine",
+            "gost",
+            "-x509",
+            "-new",
+            "-key",
+            "key2.pem",
+            "-subj",
+            "/C=RU/O=OpenSSL Test/CN=OpenSSL signer",
+            "-days",
+            "10",
+            "-set_serial",
+            &format!("0x{serial}"),
+            "-outform",
+            "DER",
+            "-out",
+            "cert2.der",
         ]);
         let impostor = lab.read("cert2.der");
         let err = cms::verify_signed_by(&det, Some(&mut &data[..]), &impostor).unwrap_err();

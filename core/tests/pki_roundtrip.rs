@@ -243,10 +243,7 @@ fn cms_rejects_altered_signed_attributes() {
         signing_time: Some(t),
     };
     let sig = cms::sign(&mut k, &c, &mut &b"doc"[..], &opts).unwrap();
-    let pos = sig
-        .windows(13)
-        .position(|w| w == b"231114221320Z")
-        .unwrap();
+    let pos = sig.windows(13).position(|w| w == b"231114221320Z").unwrap();
     let mut bad = sig.clone();
     bad[pos + 1] = b'4'; // a year later, still a valid UTCTime
     let err = cms::verify(&bad, Some(&mut &b"doc"[..])).unwrap_err();

@@ -125,7 +125,10 @@ pub fn check_signature_identifier(
     }
 }
 
-fn params_absent_or_null(id: &AlgorithmIdentifierOwned, what: &'static str) -> Result<(), PkiError> {
+fn params_absent_or_null(
+    id: &AlgorithmIdentifierOwned,
+    what: &'static str,
+) -> Result<(), PkiError> {
     match &id.parameters {
         None => Ok(()),
         Some(p) if p.tag() == der::Tag::Null && p.value().is_empty() => Ok(()),
@@ -222,8 +225,8 @@ pub fn parse_spki(spki: &SubjectPublicKeyInfoOwned) -> Result<(CurveId, Vec<u8>)
         .subject_public_key
         .as_bytes()
         .ok_or_else(|| PkiError::InvalidKey("the key BIT STRING has unused bits".into()))?;
-    let octets =
-        OctetString::from_der(bits).map_err(|e| PkiError::malformed("GOST public key octets", e))?;
+    let octets = OctetString::from_der(bits)
+        .map_err(|e| PkiError::malformed("GOST public key octets", e))?;
     let q = octets.as_bytes();
     if q.len() != 2 * curve.coord_len() {
         return Err(PkiError::InvalidKey(format!(

@@ -14,11 +14,11 @@ use x509_cert::Certificate;
 use x509_cert::ext::Extension;
 use x509_cert::time::Time;
 
-use super::csr::{check_algorithm, sign_structure, verify_csr};
+use super::csr::verify_csr;
 use super::ext::{self, ExtendedKeyUsage, KeyUsage};
 use super::name::{Subject, name_to_string, subject_from_name};
-use super::signer::{DigestSigner, verify_digest_for};
-use super::{PkiError, alg, oid, raw, time};
+use super::signer::DigestSigner;
+use super::{PkiError, alg, oid, signed, time};
 use crate::crypto::ec::CurveId;
 
 /// Validity and extensions of a certificate to issue.
@@ -94,8 +94,9 @@ fn serial(options: &CertificateOptions) -> Result<Uint, PkiError> {
         }
         None => {
             let mut s = [0u8; 16];
-            getrandom::fill(&mut s)
-                .map_err(|e| PkiError::InvalidInput(format!("no randomness for the serial: {e}")))?;
+            getrandom::fill(&mut s).map_err(|e| {
+                PkiError::InvalidInput(format!("no randomness for the serial: {e}"))
+            })?;
             // Positive and of full length (RFC 5280 4.1.2.2).
             s[0] = (s[0] & 0x7F) | 0x40;
             s.to_vec()
@@ -148,7 +149,7 @@ fn issue_inner(
     }
     .to_der()
     .map_err(|e| PkiError::encoding("certificate", e))?;
-    sign_structure(issuer.signer, &tbs, "certificate")
+    signed::sign(issuer.signer, &tbs, "certificate")
 }
 
 fn name_any(der: &[u8]) -> Result<Any, PkiError> {
@@ -213,9 +214,19 @@ pub fn issue(
         .flatten()
         .map(|(_, ski)| ski.0.as_bytes().to_vec())
         .unwrap_or_else(|| {
-            ext::key_identifier(ca_tbs.subject_public_key_info().subject_public_key.raw_bytes())
+            ext::key_identifier(
+                ca_tbs
+                    .subject_public_key_info()
+                    .subject_public_key
+                    .raw_bytes(),
+            )
         });
-    let issuer_name = name_any(&ca_tbs.subject().to_der().map_err(|e| PkiError::encoding("name", e))?)?;
+    let issuer_name = name_any(
+        &ca_tbs
+            .subject()
+            .to_der()
+            .map_err(|e| PkiError::encoding("name", e))?,
+    )?;
     // The request's subject and key, exactly as the requester encoded them.
     let req = x509_cert::request::CertReq::from_der(csr_der)
         .map_err(|e| PkiError::malformed("certification request", e))?;
@@ -298,7 +309,10 @@ pub fn certificate_info(der: &[u8]) -> Result<CertificateInfo, PkiError> {
 /// the certificate itself for a self-signed one): the issuer name must match
 /// the issuer's subject and the GOST signature over the TBSCertificate must
 /// verify. Nothing else is checked (no validity period, no chain).
-pub fn verify_certificate_signature(cert_der: &[u8], issuer_cert_der: &[u8]) -> Result<(), PkiError> {
+pub fn verify_certificate_signature(
+    cert_der: &[u8],
+    issuer_cert_der: &[u8],
+) -> Result<(), PkiError> {
     let cert = parse_certificate(cert_der)?;
     let issuer = parse_certificate(issuer_cert_der)?;
     if cert.tbs_certificate().issuer() != issuer.tbs_certificate().subject() {
@@ -315,12 +329,12 @@ pub fn verify_certificate_signature(cert_der: &[u8], issuer_cert_der: &[u8]) -> 
             "the inner and outer signature algorithms differ",
         ));
     }
-    check_algorithm(cert.signature_algorithm(), curve)?;
-    let sig = cert
-        .signature()
-        .as_bytes()
-        .ok_or_else(|| PkiError::malformed("certificate", "signature BIT STRING has unused bits"))?;
-    let tbs = raw::first_of_sequence(cert_der, "certificate")?;
-    let digest = alg::digest_for(curve).digest(tbs);
-    verify_digest_for(curve, &key, &digest, sig, "certificate")
+    signed::verify(
+        cert_der,
+        cert.signature_algorithm(),
+        cert.signature(),
+        curve,
+        &key,
+        "certificate",
+    )
 }

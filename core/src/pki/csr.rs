@@ -5,17 +5,17 @@
 //! with id-tc26-signwithdigest-gost3410-12-256/512 over the DER of
 //! `CertificationRequestInfo`.
 
-use der::asn1::{Any, BitString, SetOfVec};
+use der::asn1::{Any, SetOfVec};
 use der::{Decode, Encode, Sequence};
-use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
+use spki::SubjectPublicKeyInfoOwned;
 use x509_cert::attr::Attribute;
 use x509_cert::ext::Extension;
 use x509_cert::request::CertReq;
 
 use super::ext::{self, ExtendedKeyUsage, KeyUsage};
 use super::name::{Subject, name_to_string, subject_from_name};
-use super::signer::{DigestSigner, sign_checked, verify_digest_for};
-use super::{PkiError, alg, oid, raw};
+use super::signer::DigestSigner;
+use super::{PkiError, alg, oid, signed};
 use crate::crypto::ec::CurveId;
 
 /// What to request besides the subject and the key.
@@ -45,33 +45,6 @@ struct InfoEnc {
     public_key: SubjectPublicKeyInfoOwned,
     #[asn1(context_specific = "0", tag_mode = "IMPLICIT")]
     attributes: SetOfVec<Attribute>,
-}
-
-/// A signed structure: the signed part as DER, the algorithm, the signature.
-#[derive(Sequence)]
-pub(crate) struct SignedEnc {
-    pub signed: Any,
-    pub algorithm: AlgorithmIdentifierOwned,
-    pub signature: BitString,
-}
-
-/// Signs `tbs` (DER) with `signer` and wraps it as `SEQUENCE { tbs, alg, sig }`:
-/// the shape of certificates and certification requests alike.
-pub(crate) fn sign_structure(
-    signer: &mut dyn DigestSigner,
-    tbs: &[u8],
-    what: &'static str,
-) -> Result<Vec<u8>, PkiError> {
-    let curve = signer.curve();
-    let digest = alg::digest_for(curve).digest(tbs);
-    let sig = sign_checked(signer, &digest)?;
-    SignedEnc {
-        signed: Any::from_der(tbs).map_err(|e| PkiError::encoding(what, e))?,
-        algorithm: alg::signature_identifier(curve),
-        signature: BitString::from_bytes(&sig).map_err(|e| PkiError::encoding(what, e))?,
-    }
-    .to_der()
-    .map_err(|e| PkiError::encoding(what, e))
 }
 
 /// Builds and signs a certification request for `signer`'s key.
@@ -110,7 +83,7 @@ pub fn build_csr(
     }
     .to_der()
     .map_err(|e| PkiError::encoding("request", e))?;
-    sign_structure(signer, &info, "certification request")
+    signed::sign(signer, &info, "certification request")
 }
 
 /// A certification request whose signature verified.
@@ -136,22 +109,8 @@ pub struct CsrInfo {
 pub fn verify_csr(der: &[u8]) -> Result<CsrInfo, PkiError> {
     const WHAT: &str = "certification request";
     let req = CertReq::from_der(der).map_err(|e| PkiError::malformed(WHAT, e))?;
-    let info_der = raw::first_of_sequence(der, WHAT)?;
-    let public_key = SubjectPublicKeyInfoOwned::from_der(
-        &req.info
-            .public_key
-            .to_der()
-            .map_err(|e| PkiError::malformed(WHAT, e))?,
-    )
-    .map_err(|e| PkiError::malformed(WHAT, e))?;
-    let (curve, q) = alg::parse_spki(&public_key)?;
-    check_algorithm(&req.algorithm, curve)?;
-    let sig = req
-        .signature
-        .as_bytes()
-        .ok_or_else(|| PkiError::malformed(WHAT, "signature BIT STRING has unused bits"))?;
-    let digest = alg::digest_for(curve).digest(info_der);
-    verify_digest_for(curve, &q, &digest, sig, WHAT)?;
+    let (curve, q) = alg::parse_spki(&req.info.public_key)?;
+    signed::verify(der, &req.algorithm, &req.signature, curve, &q, WHAT)?;
 
     let mut key_usage = KeyUsage::empty();
     let mut extended_key_usage = Vec::new();
@@ -180,17 +139,4 @@ pub fn verify_csr(der: &[u8]) -> Result<CsrInfo, PkiError> {
         key_usage,
         extended_key_usage,
     })
-}
-
-/// The outer signature algorithm of a certificate or request must be
-/// signwithdigest of the key's size (the bare key OID is tolerated).
-pub(crate) fn check_algorithm(
-    id: &spki::AlgorithmIdentifier<Any>,
-    curve: CurveId,
-) -> Result<(), PkiError> {
-    let owned = AlgorithmIdentifierOwned {
-        oid: id.oid,
-        parameters: id.parameters.clone(),
-    };
-    alg::check_signature_identifier(&owned, curve)
 }

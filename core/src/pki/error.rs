@@ -53,7 +53,9 @@ pub enum PkiError {
     )]
     MissingCertificate,
     /// A signed attribute that must be present is absent.
-    #[error("the signed attribute {0} is missing; the signature does not follow RFC 5652 / CAdES-BES")]
+    #[error(
+        "the signed attribute {0} is missing; the signature does not follow RFC 5652 / CAdES-BES"
+    )]
     MissingAttribute(&'static str),
     /// A signed attribute is present but wrong.
     #[error("invalid signed attribute {name}: {detail}")]

@@ -1,8 +1,8 @@
 //! X.509 v3 extensions we write (RFC 5280 Section 4.2): key usage, extended
 //! key usage, basic constraints, subject and authority key identifiers.
 
-use der::{Decode, Encode};
 use der::asn1::{BitString, ObjectIdentifier, OctetString};
+use der::{Decode, Encode};
 use x509_cert::ext::Extension;
 use x509_cert::ext::pkix::{AuthorityKeyIdentifier, BasicConstraints};
 
@@ -243,7 +243,10 @@ mod tests {
         assert_eq!(ku_der(KeyUsage::DIGITAL_SIGNATURE), "03020780");
         assert_eq!(ku_der(KeyUsage::signing()), "030206c0");
         // keyCertSign | cRLSign: bits 5, 6 -> 0x06, one unused bit.
-        assert_eq!(ku_der(KeyUsage::KEY_CERT_SIGN | KeyUsage::CRL_SIGN), "03020106");
+        assert_eq!(
+            ku_der(KeyUsage::KEY_CERT_SIGN | KeyUsage::CRL_SIGN),
+            "03020106"
+        );
         // decipherOnly is bit 8: second byte 0x80, seven unused bits.
         assert_eq!(
             ku_der(KeyUsage::DIGITAL_SIGNATURE | KeyUsage::DECIPHER_ONLY),
@@ -277,7 +280,10 @@ mod tests {
         assert!(!e.critical);
         assert_eq!(
             parse_extended_key_usage(e.extn_value.as_bytes()).unwrap(),
-            [ExtendedKeyUsage::ClientAuth, ExtendedKeyUsage::EmailProtection]
+            [
+                ExtendedKeyUsage::ClientAuth,
+                ExtendedKeyUsage::EmailProtection
+            ]
         );
         let err = extended_key_usage(&[ExtendedKeyUsage::Other("email".into())]).unwrap_err();
         assert!(matches!(err, PkiError::InvalidInput(_)), "{err}");

@@ -27,6 +27,7 @@ mod ext;
 mod name;
 pub mod oid;
 mod raw;
+mod signed;
 mod signer;
 mod time;
 

@@ -25,7 +25,9 @@ pub(crate) fn next<'a>(
         what,
         detail: detail.to_owned(),
     };
-    let (&tag, rest) = input.split_first().ok_or_else(|| bad("unexpected end of data"))?;
+    let (&tag, rest) = input
+        .split_first()
+        .ok_or_else(|| bad("unexpected end of data"))?;
     if tag & 0x1F == 0x1F {
         return Err(bad("multi-byte tags are not used by these structures"));
     }
@@ -40,7 +42,9 @@ pub(crate) fn next<'a>(
             return Err(bad("length field longer than 4 bytes"));
         }
         let bytes = rest.get(..n).ok_or_else(|| bad("truncated length"))?;
-        let len = bytes.iter().fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+        let len = bytes
+            .iter()
+            .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
         if bytes[0] == 0 || len < 0x80 {
             return Err(bad("non-minimal length encoding"));
         }
@@ -61,7 +65,11 @@ pub(crate) fn next<'a>(
 }
 
 /// Reads exactly one element filling all of `input`, with tag `tag`.
-pub(crate) fn single<'a>(input: &'a [u8], tag: u8, what: &'static str) -> Result<Tlv<'a>, PkiError> {
+pub(crate) fn single<'a>(
+    input: &'a [u8],
+    tag: u8,
+    what: &'static str,
+) -> Result<Tlv<'a>, PkiError> {
     let (tlv, rest) = next(input, what)?;
     if tlv.tag != tag {
         return Err(PkiError::MalformedDer {
@@ -92,7 +100,10 @@ pub(crate) fn children<'a>(value: &'a [u8], what: &'static str) -> Result<Vec<Tl
 
 /// The first element of a `SEQUENCE` that fills `der`: the signed part of a
 /// certificate, CRL or certification request.
-pub(crate) fn first_of_sequence<'a>(der: &'a [u8], what: &'static str) -> Result<&'a [u8], PkiError> {
+pub(crate) fn first_of_sequence<'a>(
+    der: &'a [u8],
+    what: &'static str,
+) -> Result<&'a [u8], PkiError> {
     let outer = single(der, 0x30, what)?;
     let (first, _) = next(outer.value, what)?;
     Ok(first.raw)
@@ -107,7 +118,10 @@ mod tests {
         let mut long = vec![0x04, 0x81, 0x80];
         long.extend([7u8; 0x80]);
         let (t, rest) = next(&long, "t").unwrap();
-        assert_eq!((t.tag, t.value.len(), t.raw.len(), rest.len()), (4, 128, 131, 0));
+        assert_eq!(
+            (t.tag, t.value.len(), t.raw.len(), rest.len()),
+            (4, 128, 131, 0)
+        );
         let seq = [0x30, 0x06, 0x02, 0x01, 0x05, 0x04, 0x01, 0xAA];
         let kids = children(single(&seq, 0x30, "t").unwrap().value, "t").unwrap();
         assert_eq!(kids.len(), 2);

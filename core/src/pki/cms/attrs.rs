@@ -45,7 +45,9 @@ fn attribute(oid: ObjectIdentifier, value: &impl Encode) -> Result<Attribute, Pk
     let enc = |e| PkiError::encoding("signed attribute", e);
     let mut values = SetOfVec::new();
     let der = value.to_der().map_err(enc)?;
-    values.insert(Any::from_der(&der).map_err(enc)?).map_err(enc)?;
+    values
+        .insert(Any::from_der(&der).map_err(enc)?)
+        .map_err(enc)?;
     Ok(Attribute { oid, values })
 }
 
@@ -196,4 +198,100 @@ fn sha256(data: &[u8]) -> Vec<u8> {
 /// `Certificate` from DER, for the signer's certificate.
 pub(crate) fn parse_cert(der: &[u8]) -> Result<Certificate, PkiError> {
     Certificate::from_der(der).map_err(|e| PkiError::malformed("certificate", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::ec::{CurveId, SigningKey};
+    use crate::pki::{Subject, cert};
+    use std::time::{Duration, UNIX_EPOCH};
+
+    fn cert_der() -> Vec<u8> {
+        let mut k = SigningKey::generate(CurveId::Tc26_256A, &mut crate::crypto::os_rng());
+        cert::self_signed(&mut k, &Subject::new().common_name("ESS"), 1).unwrap()
+    }
+
+    #[test]
+    fn build_then_parse() {
+        let der = cert_der();
+        let cert = parse_cert(&der).unwrap();
+        let t = UNIX_EPOCH + Duration::from_secs(1_600_000_000);
+        let set = build(
+            oid::CMS_DATA,
+            &[7; 32],
+            t,
+            &cert,
+            &der,
+            DigestAlgorithm::Streebog256,
+        )
+        .unwrap();
+        assert_eq!(set.len(), 4);
+        let p = parse(&set).unwrap();
+        assert_eq!(p.content_type, Some(oid::CMS_DATA));
+        assert_eq!(p.message_digest.as_deref(), Some(&[7u8; 32][..]));
+        assert_eq!(p.signing_time, Some(t));
+        let ess = p.signing_certificate_v2.unwrap();
+        check_signing_certificate(&ess, &cert, &der).unwrap();
+        let other = cert_der();
+        let err = check_signing_certificate(&ess, &parse_cert(&other).unwrap(), &other);
+        assert!(matches!(err, Err(PkiError::CertificateMismatch(_))));
+    }
+
+    #[test]
+    fn default_hash_is_sha256() {
+        let der = cert_der();
+        let cert = parse_cert(&der).unwrap();
+        let id = |hash: Vec<u8>| SigningCertificateV2 {
+            certs: vec![EssCertIdV2 {
+                hash_algorithm: None,
+                cert_hash: OctetString::new(hash).unwrap(),
+                issuer_serial: None,
+            }],
+            policies: None,
+        };
+        // SHA-256 of the certificate, as RFC 5035's DEFAULT demands.
+        check_signing_certificate(&id(sha256(&der)), &cert, &der).unwrap();
+        assert!(check_signing_certificate(&id(vec![0; 32]), &cert, &der).is_err());
+        assert_eq!(
+            hex::encode(sha256(b"abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let empty = SigningCertificateV2 {
+            certs: vec![],
+            policies: None,
+        };
+        assert!(matches!(
+            check_signing_certificate(&empty, &cert, &der),
+            Err(PkiError::InvalidAttribute { .. })
+        ));
+    }
+
+    #[test]
+    fn duplicate_or_multi_valued_attributes_are_rejected() {
+        let ct = attribute(oid::ATTR_CONTENT_TYPE, &oid::CMS_DATA).unwrap();
+        let mut two = ct.clone();
+        two.values
+            .insert(Any::from_der(&oid::CMS_SIGNED_DATA.to_der().unwrap()).unwrap())
+            .unwrap();
+        let set = SetOfVec::try_from(vec![two]).unwrap();
+        assert!(matches!(
+            parse(&set),
+            Err(PkiError::InvalidAttribute {
+                name: "content-type",
+                ..
+            })
+        ));
+        // The same attribute twice (different values, so the SET accepts both).
+        let md1 = attribute(oid::ATTR_MESSAGE_DIGEST, &OctetString::new([1u8]).unwrap()).unwrap();
+        let md2 = attribute(oid::ATTR_MESSAGE_DIGEST, &OctetString::new([2u8]).unwrap()).unwrap();
+        let set = SetOfVec::try_from(vec![md1, md2]).unwrap();
+        assert!(matches!(
+            parse(&set),
+            Err(PkiError::InvalidAttribute {
+                name: "message-digest",
+                ..
+            })
+        ));
+    }
 }

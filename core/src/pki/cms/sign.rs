@@ -32,7 +32,10 @@ pub struct SignOptions {
 const CHUNK: usize = 64 * 1024;
 
 /// Streebog of everything `content` yields, in 64 KiB pieces.
-pub(crate) fn hash_reader(alg: DigestAlgorithm, content: &mut dyn Read) -> Result<Vec<u8>, PkiError> {
+pub(crate) fn hash_reader(
+    alg: DigestAlgorithm,
+    content: &mut dyn Read,
+) -> Result<Vec<u8>, PkiError> {
     let mut h = alg.hasher();
     let mut buf = vec![0u8; CHUNK];
     loop {
@@ -108,8 +111,7 @@ fn build(
             "not in canonical DER; re-encode it with `openssl x509 -outform DER`",
         ));
     }
-    let (cert_curve, cert_key) =
-        alg::parse_spki(cert.tbs_certificate().subject_public_key_info())?;
+    let (cert_curve, cert_key) = alg::parse_spki(cert.tbs_certificate().subject_public_key_info())?;
     if cert_curve != curve || cert_key != signer.public_key() {
         return Err(PkiError::CertificateMismatch(
             "the certificate is not for the signing key; pick the certificate of this key".into(),

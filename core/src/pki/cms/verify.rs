@@ -71,7 +71,9 @@ fn raw_parts(cms_der: &[u8]) -> Result<RawParts<'_>, PkiError> {
     const W: &str = "CMS signature";
     let ci = raw::single(cms_der, 0x30, W)?;
     let ci = raw::children(ci.value, W)?;
-    let explicit = ci.get(1).ok_or_else(|| PkiError::malformed(W, "no content"))?;
+    let explicit = ci
+        .get(1)
+        .ok_or_else(|| PkiError::malformed(W, "no content"))?;
     let sd = raw::single(explicit.value, 0x30, W)?;
     let parts = raw::children(sd.value, W)?;
     let mut certificates = Vec::new();
