@@ -6,10 +6,14 @@
 use fkn_core::apdu::{Command, Response};
 use fkn_core::crypto::ec::{CurveId, Scalar};
 use fkn_core::crypto::os_rng;
-use fkn_core::sespake::{HostStart, MacContext, PasswordKey, Profile, derive_password_key};
+use fkn_core::sespake::{
+    HostStart, MacContext, PasswordKey, Profile, derive_password_key, password_point,
+};
 use fkn_core::sm::{SecureChannel, SmKeys};
 use fkn_core::virtual_token::{PasswordRef, PinRecord, TokenConfig, TokenState, VirtualToken};
 use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 pub const USER_PIN: &str = "123456";
 pub const ADMIN_PIN: &str = "87654321";
@@ -77,12 +81,34 @@ pub fn transcript_state(ex: &Value) -> TokenState {
     TokenState::new(serial, t["label"].as_str().expect("label"), user, admin).expect("state")
 }
 
+/// `F` of a PIN, memoized: PBKDF2 with 2000 Streebog-512 iterations takes
+/// seconds in a debug build, and the tests log in many times.
+pub fn cached_key(curve: CurveId, pin: &str, salt: &[u8; 16]) -> PasswordKey {
+    type Cache = Mutex<HashMap<(CurveId, String, [u8; 16]), PasswordKey>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let id = (curve, pin.to_owned(), *salt);
+    if let Some(k) = cache.lock().expect("cache").get(&id) {
+        return k.clone();
+    }
+    let key = derive_password_key(&Profile::ofp1(), curve, pin.as_bytes(), salt);
+    cache.lock().expect("cache").insert(id, key.clone());
+    key
+}
+
+/// The stored record of `pin` (the token computes the same with
+/// `PinRecord::from_pin`, checked in `vtoken_flows.rs`).
+pub fn pin_record(reference: PasswordRef, curve: CurveId, pin: &str, salt: [u8; 16]) -> PinRecord {
+    let q_pw =
+        password_point(&Profile::ofp1(), curve, 1, &cached_key(curve, pin, &salt)).expect("Q_PW");
+    PinRecord::new(reference, curve, salt, q_pw.to_bytes()).expect("record")
+}
+
 /// A token with the example PINs (user `123456`, admin `87654321`) on
 /// `curve`, fixed salts, in memory.
 pub fn pin_state(curve: CurveId) -> TokenState {
-    let user = PinRecord::from_pin(PasswordRef::User, curve, USER_PIN, [0x11; 16]).expect("user");
-    let admin =
-        PinRecord::from_pin(PasswordRef::Admin, curve, ADMIN_PIN, [0x22; 16]).expect("admin");
+    let user = pin_record(PasswordRef::User, curve, USER_PIN, [0x11; 16]);
+    let admin = pin_record(PasswordRef::Admin, curve, ADMIN_PIN, [0x22; 16]);
     TokenState::new(*b"VTOKEN01", "vtoken test", user, admin).expect("state")
 }
 
@@ -92,16 +118,10 @@ pub fn pin_state_with(curve: CurveId, f: impl FnOnce(&mut TokenConfig)) -> Token
     pin_state(curve).with_config(config).expect("config")
 }
 
-/// The user-side PBKDF2 output for a PIN against the token's current record
-/// (the slow part of a login, computed once per test).
+/// The host's `F` for a PIN against the token's current record.
 pub fn password_key(token: &VirtualToken, reference: PasswordRef, pin: &str) -> PasswordKey {
     let record = token.state().pin(reference);
-    derive_password_key(
-        &Profile::ofp1(),
-        record.curve(),
-        pin.as_bytes(),
-        record.salt(),
-    )
+    cached_key(record.curve(), pin, record.salt())
 }
 
 /// Encodes a short or extended command APDU (no chaining).
