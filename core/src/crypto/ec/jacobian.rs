@@ -47,7 +47,7 @@ impl<C: Curve<L>, const L: usize> JacobianPoint<C, L> {
     }
 
     /// To homogeneous: `(X Z, Y, Z^3)`.
-    pub(crate) fn to_projective(&self) -> ProjectivePoint<C, L> {
+    pub(crate) fn to_projective(self) -> ProjectivePoint<C, L> {
         if self.is_identity() {
             return ProjectivePoint::IDENTITY;
         }

@@ -8,7 +8,7 @@ use subtle::{Choice, ConstantTimeEq};
 
 use super::curve_id::CurveId;
 use super::error::EcError;
-use super::field::{uint_from_be, uint_from_le, uint_is_zero, uint_lt, uint_to_be, uint_to_le};
+use super::field::{uint_from_be, uint_from_le, uint_is_zero, uint_lt, uint_to_le};
 use super::mul::{mul_base_ct, mul_ct, mul_vartime};
 use super::params::{Curve, Fe, dispatch};
 use super::projective::{AffinePoint, ProjectivePoint};
@@ -16,7 +16,9 @@ use super::scalar::{MAX_LIMBS, Scalar, expect_same};
 
 /// A point of one of the supported curves (including the point at infinity).
 ///
-/// Arithmetic is constant time unless the method name says `vartime`.
+/// Arithmetic is constant time unless the method name says `vartime`. Points
+/// are `Copy` and not zeroized; derive secrets from a secret point (such as
+/// the SESPAKE `src`) into zeroizing buffers promptly.
 /// Combining points (or a point and a scalar) of different curves panics, as
 /// it is a programming error; `try_*` variants return
 /// [`EcError::CurveMismatch`] instead. Equality compares the points, not their
@@ -270,16 +272,14 @@ impl PartialEq for Point {
 impl Eq for Point {}
 
 impl fmt::Debug for Point {
+    /// Shows the curve only: a point can be secret (the SESPAKE shared point),
+    /// so its coordinates are not printed. Use [`Point::to_bytes`] to show
+    /// public points.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut d = f.debug_struct("Point");
-        d.field("curve", &self.curve);
-        match self.to_affine_be() {
-            Some((x, y)) => d
-                .field("x", &hex::encode_upper(x))
-                .field("y", &hex::encode_upper(y)),
-            None => d.field("identity", &true),
-        };
-        d.finish()
+        f.debug_struct("Point")
+            .field("curve", &self.curve)
+            .field("identity", &self.is_identity())
+            .finish_non_exhaustive()
     }
 }
 
@@ -372,12 +372,4 @@ fn in_subgroup_impl<C: Curve<L>, const L: usize>(a: &Point) -> bool {
 
 fn ct_eq_impl<C: Curve<L>, const L: usize>(a: &Point, b: &Point) -> Choice {
     a.lift::<C, L>().ct_eq(&b.lift::<C, L>())
-}
-
-/// Big-endian bytes of a field element (test helper for vectors).
-#[allow(dead_code)]
-pub(crate) fn fe_to_be<C: Curve<L>, const L: usize>(f: &Fe<C, L>) -> Vec<u8> {
-    let mut out = vec![0u8; C::BYTES];
-    uint_to_be(&f.retrieve(), &mut out);
-    out
 }

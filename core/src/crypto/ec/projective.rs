@@ -249,7 +249,7 @@ impl<C: Curve<L>, const L: usize> ProjectivePoint<C, L> {
 
     /// Affine coordinates (constant-time inversion); `(0, 0)` and a false
     /// flag for the identity.
-    pub(crate) fn to_affine(&self) -> (Fe<C, L>, Fe<C, L>, Choice) {
+    pub(crate) fn to_affine(self) -> (Fe<C, L>, Fe<C, L>, Choice) {
         let inv = self.z.invert();
         let finite = Choice::from(inv.is_some().to_u8());
         let zinv = select(&Fe::<C, L>::ZERO, inv.as_inner_unchecked(), finite);
@@ -290,9 +290,10 @@ impl<C: Curve<L>, const L: usize> ConditionallySelectable for ProjectivePoint<C,
 #[cfg(test)]
 mod tests {
     use super::super::jacobian::JacobianPoint;
+    use super::super::mul::{mul_ct, mul_vartime};
     use super::super::params::{CryptoProA, Tc26_256A, Tc26_512C};
     use super::*;
-    use crypto_bigint::{U256, U512};
+    use crypto_bigint::{U256, U512, Uint};
 
     /// Reference sum through the variable-time Jacobian code, which handles
     /// every special case with explicit branches.
@@ -350,5 +351,82 @@ mod tests {
         edge_cases::<CryptoProA, { U256::LIMBS }>();
         edge_cases::<Tc26_256A, { U256::LIMBS }>();
         edge_cases::<Tc26_512C, { U512::LIMBS }>();
+    }
+
+    /// A point of order 4 on a cofactor-4 curve, found as `q*R` for points
+    /// `R` with successive x (y by the `(p+1)/4` power, as `p = 3 mod 4`)
+    /// until the result has order exactly 4.
+    fn find_order_4<C: Curve<L>, const L: usize>() -> ProjectivePoint<C, L> {
+        assert_eq!(C::P.as_words()[0] & 3, 3);
+        let exp = C::P.wrapping_add(&Uint::ONE).shr_vartime(2);
+        let mut x = Fe::<C, L>::ONE;
+        loop {
+            x = x.fadd(&Fe::<C, L>::ONE);
+            let rhs = x.square().fadd(&C::A).mul(&x).fadd(&C::B);
+            let y = rhs.pow(&exp);
+            if !bool::from(fe_eq(&y.square(), &rhs)) {
+                continue;
+            }
+            let r = ProjectivePoint::<C, L> {
+                x,
+                y,
+                z: Fe::<C, L>::ONE,
+            };
+            let t = mul_vartime(&r, &C::Q).to_projective();
+            if !bool::from(t.double().is_identity()) {
+                return t;
+            }
+        }
+    }
+
+    fn torsion<C: Curve<L>, const L: usize>() {
+        let t4 = find_order_4::<C, L>();
+        let t2 = t4.double();
+        let o = ProjectivePoint::<C, L>::IDENTITY;
+        assert!(!bool::from(t2.is_identity()) && bool::from(t2.double().is_identity()));
+        // 2*T4 is the curve's T2 = (T2_X, 0) ...
+        let (x2, y2, finite) = t2.to_affine();
+        assert!(bool::from(finite & fe_is_zero(&y2) & fe_eq(&x2, &C::T2_X)));
+        // ... and the only rational 2-torsion point: x^3 + ax + b = (x - x0)
+        // (x^2 + x0 x + a + x0^2) and the quadratic's discriminant
+        // -3 x0^2 - 4a is not a square.
+        let x0 = C::T2_X;
+        let disc = x0
+            .square()
+            .fdbl()
+            .fadd(&x0.square())
+            .fadd(&C::A.fdbl().fdbl())
+            .fneg();
+        let legendre = disc.pow(&C::P.shr_vartime(1));
+        assert!(bool::from(fe_eq(&legendre, &Fe::<C, L>::ONE.fneg())));
+        // The raw complete formula fails exactly on pairs differing by T2 ...
+        assert!(bool::from(o.add(&t2).is_degenerate()));
+        assert!(bool::from(t4.add(&t4.neg()).is_degenerate()));
+        assert!(!bool::from(t4.add(&t4).is_degenerate()));
+        // ... and add_any repairs every such case.
+        assert!(bool::from(o.add_any(&t2).ct_eq(&t2)));
+        assert!(bool::from(t2.add_any(&o).ct_eq(&t2)));
+        assert!(bool::from(t4.add_any(&t4.neg()).is_identity()));
+        assert!(bool::from(t4.add_any(&t2).ct_eq(&t4.neg())));
+        let g = ProjectivePoint::<C, L>::GENERATOR;
+        let g_t2 = g.add_any(&t2);
+        assert!(bool::from(g_t2.add_any(&g).ct_eq(&reference(&g_t2, &g))));
+        assert!(bool::from(g_t2.add_any(&g).ct_eq(&g.double().add_any(&t2))));
+        // Doubling and the constant-time multiplication are exact on torsion.
+        assert!(bool::from(t4.double().double().is_identity()));
+        for k in 0u8..9 {
+            let k = Uint::<L>::from_u8(k);
+            for p in [t4, t2, g.add_any(&t4), o] {
+                let a = mul_ct(&p, &k);
+                assert!(bool::from(a.ct_eq(&mul_vartime(&p, &k).to_projective())));
+                assert!(!bool::from(a.is_degenerate()));
+            }
+        }
+    }
+
+    #[test]
+    fn small_order_points_on_cofactor_4_curves() {
+        torsion::<Tc26_256A, { U256::LIMBS }>();
+        torsion::<Tc26_512C, { U512::LIMBS }>();
     }
 }

@@ -38,9 +38,19 @@ impl fmt::Debug for SigningKey {
 
 /// A GOST R 34.10-2012 public key `Q = d*P`: a finite point of the
 /// prime-order subgroup.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct VerifyingKey {
     point: Point,
+}
+
+impl fmt::Debug for VerifyingKey {
+    /// The curve and `BYTES(Q)` in hex.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyingKey")
+            .field("curve", &self.curve())
+            .field("bytes", &hex::encode_upper(self.to_bytes()))
+            .finish()
+    }
 }
 
 impl SigningKey {
