@@ -14,6 +14,7 @@
 //! | certification requests | [`csr`] |
 //! | certificates | [`cert`] |
 //! | CMS SignedData (CAdES-BES) | [`cms`] |
+//! | PEM armour | [`pem`] |
 //!
 //! Verification checks signatures only: there is no path building, validity
 //! period, revocation or policy checking yet.
@@ -26,6 +27,7 @@ mod error;
 mod ext;
 mod name;
 pub mod oid;
+pub mod pem;
 mod raw;
 mod signed;
 mod signer;
