@@ -1,0 +1,425 @@
+//! The host API: a session with one OFP1 token over a [`Transport`].
+//!
+//! ```text
+//! TokenSession::open      SELECT                          1 exchange
+//!   .authenticate(pin)    PBKDF2 first, then GA step 1+2  2 exchanges
+//!   .sign(id, digests)    one wrapped PSO                 1 exchange
+//! ```
+//!
+//! After SESPAKE every command goes through the [`SecureChannel`]. Any failure
+//! on the way (tag lost, a response that does not verify, `69 88` from the
+//! token) drops the channel and its keys: the caller logs in again, and the
+//! token, which also forgets its keys, has not half-done anything.
+
+use super::commands::{self, PinRef};
+use super::records::{KeyInfo, PasswordInfo, SelectInfo, TokenInfo};
+use super::tlv;
+use crate::apdu::{ApduChannel, Command, LinkError, Response, StatusError};
+use crate::crypto::ec::{CurveId, VerifyingKey};
+use crate::error::{Error, Result};
+use crate::sespake::{self, HostStart, MacContext, PasswordKey, Profile};
+use crate::sm::{SecureChannel, SmError, SmKeys};
+use crate::transport::Transport;
+
+/// Most digests one sign command takes (OFP1 Section 6).
+pub const MAX_DIGESTS_PER_SIGN: usize = 16;
+
+/// A PIN already run through PBKDF2 for one token's salt, so the tap itself
+/// only costs point arithmetic. Made by [`TokenSession::prepare_pin`] (or
+/// [`PreparedPin::derive`] with a [`PasswordInfo`] remembered from an earlier
+/// session with the same token). Holds no PIN, only `F`, zeroized on drop.
+#[derive(Debug)]
+pub struct PreparedPin {
+    serial: [u8; 8],
+    reference: PinRef,
+    salt: Vec<u8>,
+    key: PasswordKey,
+}
+
+impl PreparedPin {
+    /// Runs PBKDF2 for `pin` with the salt and curve of `info`, for the token
+    /// with `serial`.
+    pub fn derive(profile: &Profile, serial: [u8; 8], info: &PasswordInfo, pin: &str) -> Self {
+        PreparedPin {
+            serial,
+            reference: info.reference,
+            salt: info.salt.clone(),
+            key: sespake::derive_password_key(profile, info.curve, pin.as_bytes(), &info.salt),
+        }
+    }
+}
+
+struct Authenticated {
+    pin: PinRef,
+    channel: SecureChannel,
+}
+
+/// A session with one token.
+pub struct TokenSession<T: Transport = Box<dyn Transport>> {
+    link: ApduChannel<T>,
+    profile: Profile,
+    select: SelectInfo,
+    auth: Option<Authenticated>,
+}
+
+impl<T: Transport> TokenSession<T> {
+    /// Selects the OFP1 application (one exchange) and reads what SESPAKE needs.
+    pub fn open(transport: T) -> Result<Self> {
+        Self::open_with_profile(transport, Profile::ofp1())
+    }
+
+    /// [`TokenSession::open`] with another SESPAKE profile (vendor point sets).
+    pub fn open_with_profile(transport: T, profile: Profile) -> Result<Self> {
+        let mut link = ApduChannel::new(transport);
+        let rsp = link.transmit(&commands::select()).map_err(link_error)?;
+        if rsp.sw == 0x6A82 {
+            return Err(Error::Card {
+                sw: rsp.sw,
+                message: "this card has no OFP1 application; is it an FKN token?".into(),
+            });
+        }
+        check(&rsp)?;
+        let select = SelectInfo::parse(&rsp.data)?;
+        Ok(TokenSession {
+            link,
+            profile,
+            select,
+            auth: None,
+        })
+    }
+
+    /// What SELECT told: serial, label, curves, PIN parameters.
+    pub fn select_info(&self) -> &SelectInfo {
+        &self.select
+    }
+
+    /// APDU exchanges so far on this session's link (SELECT included).
+    pub fn exchanges(&self) -> u64 {
+        self.link.exchanges()
+    }
+
+    /// Which PIN the session is logged in with, if any.
+    pub fn authenticated_as(&self) -> Option<PinRef> {
+        self.auth.as_ref().map(|a| a.pin)
+    }
+
+    /// The transport, e.g. to read a counting or simulated-NFC transport's figures.
+    pub fn transport(&self) -> &T {
+        self.link.transport()
+    }
+
+    /// Runs PBKDF2 for `pin` against this token's salt (the slow part of a
+    /// login; do it before asking the user to tap, when the salt is known).
+    pub fn prepare_pin(&self, reference: PinRef, pin: &str) -> Result<PreparedPin> {
+        let info = self.password_info(reference)?;
+        Ok(PreparedPin::derive(
+            &self.profile,
+            self.select.serial,
+            info,
+            pin,
+        ))
+    }
+
+    /// Logs in with the user PIN: SESPAKE, then secure messaging.
+    pub fn authenticate(&mut self, pin: &str) -> Result<()> {
+        let prepared = self.prepare_pin(PinRef::User, pin)?;
+        self.authenticate_prepared(&prepared)
+    }
+
+    /// Logs in with the admin PIN.
+    pub fn authenticate_admin(&mut self, pin: &str) -> Result<()> {
+        let prepared = self.prepare_pin(PinRef::Admin, pin)?;
+        self.authenticate_prepared(&prepared)
+    }
+
+    /// Logs in with a PIN prepared earlier (two exchanges, no PBKDF2 now).
+    pub fn authenticate_prepared(&mut self, pin: &PreparedPin) -> Result<()> {
+        let info = self.password_info(pin.reference)?.clone();
+        if pin.serial != self.select.serial || pin.salt != info.salt {
+            return Err(Error::InvalidInput(
+                "the PIN was prepared for another token or an older salt; prepare it again".into(),
+            ));
+        }
+        // A new exchange ends any session on the token; mirror that here.
+        self.auth = None;
+        let mac = MacContext::ofp1(info.curve, &self.select.serial);
+        let start = HostStart::new(
+            &self.profile,
+            info.curve,
+            info.ind,
+            &info.salt,
+            &pin.key,
+            mac,
+        )
+        .map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let (expect_u2, u1) = start.start(&mut crate::crypto::os_rng());
+
+        let rsp = self.plain(&commands::general_authenticate_1(pin.reference, &[], &u1))?;
+        check(&rsp)?;
+        let u2 = tlv::expect_single(tlv::expect_single(&rsp.data, 0x7C)?, 0x82)?;
+        let (expect_mac_b, mac_a) = expect_u2.handle(u2).map_err(|_| Error::TokenNotAuthentic)?;
+
+        let rsp = self.plain(&commands::general_authenticate_2(pin.reference, &mac_a))?;
+        check(&rsp)?;
+        let mac_b = tlv::expect_single(tlv::expect_single(&rsp.data, 0x7C)?, 0x84)?;
+        let established = expect_mac_b
+            .handle(mac_b)
+            .map_err(|_| Error::TokenNotAuthentic)?;
+        let keys = SmKeys::derive(established.k, &established.u1, &established.u2);
+        self.auth = Some(Authenticated {
+            pin: pin.reference,
+            channel: SecureChannel::new(keys),
+        });
+        Ok(())
+    }
+
+    /// Serial, label, free slots and PIN attempts.
+    pub fn token_info(&mut self) -> Result<TokenInfo> {
+        let rsp = self.secure(&commands::token_info())?;
+        Ok(TokenInfo::parse(&rsp.data)?)
+    }
+
+    /// Every key on the token, in creation order.
+    pub fn list_keys(&mut self) -> Result<Vec<KeyInfo>> {
+        let rsp = self.secure(&commands::list_keys())?;
+        Ok(KeyInfo::parse_list(&rsp.data)?)
+    }
+
+    /// Generates a key pair on the token; the private key never leaves it.
+    pub fn generate_key(&mut self, id: &[u8], curve: CurveId, label: &str) -> Result<KeyInfo> {
+        check_key_id(id)?;
+        if !self.select.curves.contains(&curve) {
+            return Err(Error::InvalidInput(format!(
+                "the token does not support curve {curve}"
+            )));
+        }
+        let rsp = self.secure(&commands::generate_key(id, curve, label))?;
+        let public_key = tlv::expect_single(&rsp.data, 0x86)?.to_vec();
+        // A token that returns a bad point is not one we should trust with keys.
+        VerifyingKey::from_bytes(curve, &public_key)
+            .map_err(|e| Error::Protocol(format!("generated public key is invalid: {e}")))?;
+        Ok(KeyInfo {
+            id: id.to_vec(),
+            curve,
+            public_key,
+            label: label.to_owned(),
+            has_certificate: false,
+        })
+    }
+
+    /// Signs up to 16 digests with key `id` in one command. Each signature is
+    /// `s || r` (OFP1 Section 1); digests must match the key's curve size.
+    pub fn sign<D: AsRef<[u8]>>(&mut self, id: &[u8], digests: &[D]) -> Result<Vec<Vec<u8>>> {
+        check_key_id(id)?;
+        if digests.is_empty() || digests.len() > MAX_DIGESTS_PER_SIGN {
+            return Err(Error::InvalidInput(format!(
+                "sign takes 1 to {MAX_DIGESTS_PER_SIGN} digests, not {}",
+                digests.len()
+            )));
+        }
+        let len = digests[0].as_ref().len();
+        if !(len == 32 || len == 64) || digests.iter().any(|d| d.as_ref().len() != len) {
+            return Err(Error::InvalidInput(
+                "digests must all be 32 bytes (256-bit keys) or all 64 bytes (512-bit keys)".into(),
+            ));
+        }
+        let rsp = self.secure(&commands::sign(id, digests))?;
+        let sigs: Vec<Vec<u8>> = tlv::parse(&rsp.data)?
+            .into_iter()
+            .filter(|(t, _)| *t == 0x9E)
+            .map(|(_, v)| v.to_vec())
+            .collect();
+        if sigs.len() != digests.len() || sigs.iter().any(|s| s.len() != 2 * len) {
+            return Err(Error::Protocol(
+                "the token returned the wrong number of signatures".into(),
+            ));
+        }
+        Ok(sigs)
+    }
+
+    /// Stores a certificate (DER) for key `id`.
+    pub fn put_certificate(&mut self, id: &[u8], der: &[u8]) -> Result<()> {
+        check_key_id(id)?;
+        if der.is_empty() {
+            return Err(Error::InvalidInput("the certificate is empty".into()));
+        }
+        self.secure(&commands::put_certificate(id, der)).map(drop)
+    }
+
+    /// Reads the certificate (DER) of key `id`.
+    pub fn get_certificate(&mut self, id: &[u8]) -> Result<Vec<u8>> {
+        check_key_id(id)?;
+        let rsp = self.secure(&commands::get_certificate(id))?;
+        Ok(tlv::expect_single(&rsp.data, 0x70)?.to_vec())
+    }
+
+    /// Deletes key `id` and its certificate.
+    pub fn delete_key(&mut self, id: &[u8]) -> Result<()> {
+        check_key_id(id)?;
+        self.secure(&commands::delete_key(id)).map(drop)
+    }
+
+    /// Changes the PIN this session is logged in with. A fresh salt is chosen,
+    /// and the token receives only the new verifier `Q_PW`, never the PIN.
+    pub fn change_pin(&mut self, new_pin: &str) -> Result<()> {
+        let pin = self.authenticated_as().ok_or(Error::NotAuthenticated)?;
+        let (salt, q_pw) = self.new_verifier(pin, new_pin)?;
+        self.secure(&commands::change_pin(pin, &salt, &q_pw))?;
+        self.refresh_salt(pin, salt);
+        Ok(())
+    }
+
+    /// Sets a new user PIN and unblocks it (admin session).
+    pub fn unblock_pin(&mut self, new_user_pin: &str) -> Result<()> {
+        let (salt, q_pw) = self.new_verifier(PinRef::User, new_user_pin)?;
+        self.secure(&commands::unblock_user_pin(&salt, &q_pw))?;
+        self.refresh_salt(PinRef::User, salt);
+        Ok(())
+    }
+
+    /// `len` random bytes from the token (no login needed).
+    pub fn random(&mut self, len: u8) -> Result<Vec<u8>> {
+        let cmd = commands::random(u32::from(len.max(1)));
+        let rsp = match self.auth.is_some() {
+            true => self.secure(&cmd)?,
+            false => {
+                let rsp = self.plain(&cmd)?;
+                check(&rsp)?;
+                rsp
+            }
+        };
+        Ok(rsp.data)
+    }
+
+    fn password_info(&self, reference: PinRef) -> Result<&PasswordInfo> {
+        self.select
+            .password(reference)
+            .ok_or_else(|| Error::Protocol(format!("the token announced no {reference:?} PIN")))
+    }
+
+    fn new_verifier(&self, reference: PinRef, new_pin: &str) -> Result<(Vec<u8>, Vec<u8>)> {
+        if new_pin.is_empty() {
+            return Err(Error::InvalidInput("the new PIN is empty".into()));
+        }
+        let info = self.password_info(reference)?;
+        let mut salt = vec![0u8; 16];
+        rand_core::Rng::fill_bytes(&mut crate::crypto::os_rng(), &mut salt);
+        let key =
+            sespake::derive_password_key(&self.profile, info.curve, new_pin.as_bytes(), &salt);
+        let q_pw = sespake::password_point(&self.profile, info.curve, info.ind, &key)
+            .map_err(|e| Error::InvalidInput(e.to_string()))?;
+        Ok((salt, q_pw.to_bytes()))
+    }
+
+    fn refresh_salt(&mut self, reference: PinRef, salt: Vec<u8>) {
+        if let Some(p) = self
+            .select
+            .passwords
+            .iter_mut()
+            .find(|p| p.reference == reference)
+        {
+            p.salt = salt;
+        }
+    }
+
+    /// A command outside secure messaging (SELECT, SESPAKE, random).
+    fn plain(&mut self, cmd: &Command) -> Result<Response> {
+        self.link.transmit(cmd).map_err(|e| {
+            self.auth = None;
+            link_error(e)
+        })
+    }
+
+    /// A command through the secure channel; every failure ends the session.
+    fn secure(&mut self, cmd: &Command) -> Result<Response> {
+        let result = self.try_secure(cmd);
+        if matches!(
+            result,
+            Err(Error::SecureChannelBroken | Error::CardRemoved | Error::Timeout | Error::Link(_))
+        ) {
+            self.auth = None;
+        }
+        let rsp = result?;
+        check(&rsp)?;
+        Ok(rsp)
+    }
+
+    fn try_secure(&mut self, cmd: &Command) -> Result<Response> {
+        let auth = self.auth.as_mut().ok_or(Error::NotAuthenticated)?;
+        let extended = self.link.transport().extended_length_supported() && needs_extended(cmd);
+        let mut cmd = cmd.clone();
+        if !extended {
+            cmd.le = cmd.le.map(|le| le.min(256));
+        }
+        let wrapped = auth.channel.wrap(&cmd, extended).map_err(sm_error)?;
+        let rsp = self.link.transmit(&wrapped).map_err(link_error)?;
+        auth.channel.unwrap(&rsp).map_err(sm_error)
+    }
+}
+
+/// Whether the wrapped form of `cmd` needs extended length: its data objects
+/// (`85` with the ciphertext, `97`, `8E`) exceed a short Lc, or Le exceeds 256.
+fn needs_extended(cmd: &Command) -> bool {
+    let data = cmd.data.len();
+    let do85 = if data == 0 {
+        0
+    } else {
+        1 + tlv_len_size(data) + data
+    };
+    do85 + 4 + 10 > 255 || cmd.le.is_some_and(|le| le > 256)
+}
+
+fn tlv_len_size(len: usize) -> usize {
+    match len {
+        0..=0x7F => 1,
+        0x80..=0xFF => 2,
+        _ => 3,
+    }
+}
+
+fn check_key_id(id: &[u8]) -> Result<()> {
+    if id.is_empty() || id.len() > 16 {
+        return Err(Error::InvalidInput("a key id is 1 to 16 bytes".into()));
+    }
+    Ok(())
+}
+
+fn check(rsp: &Response) -> Result<()> {
+    crate::apdu::check(rsp.sw).map_err(status_error)
+}
+
+/// One place where status words become user-facing errors.
+pub(crate) fn status_error(e: StatusError) -> Error {
+    match e {
+        StatusError::WrongPin { retries_left } => Error::WrongPin {
+            attempts_left: retries_left,
+        },
+        StatusError::PinBlocked => Error::PinBlocked,
+        StatusError::SecurityStatusNotSatisfied => Error::NotAuthenticated,
+        StatusError::SecureMessagingFailed => Error::SecureChannelBroken,
+        StatusError::NotFound => Error::KeyNotFound,
+        StatusError::ReferencedDataNotFound => Error::CertificateNotFound,
+        StatusError::KeyIdExists => Error::KeyIdExists,
+        StatusError::NotEnoughMemory => Error::TokenFull,
+        other => Error::Card {
+            sw: other.sw(),
+            message: other.to_string(),
+        },
+    }
+}
+
+fn link_error(e: LinkError) -> Error {
+    match e {
+        LinkError::Transport(t) => t.into(),
+        LinkError::Card(s) => status_error(s),
+        other => Error::Protocol(other.to_string()),
+    }
+}
+
+fn sm_error(e: SmError) -> Error {
+    match e {
+        // The token answered plain 69 88 / 69 82: it dropped the session.
+        SmError::RejectedByToken { sw } if sw == 0x6982 => Error::NotAuthenticated,
+        _ => Error::SecureChannelBroken,
+    }
+}
