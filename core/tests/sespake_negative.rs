@@ -327,19 +327,23 @@ fn configuration_errors() {
         HostStart::new(&profile, f.curve, 2, &SALT, &f.key, mac()),
         Err(SespakeError::UnknownPoint { ind: 2, .. })
     ));
-    let h = HostStart::new(&profile, f.curve, 1, &SALT, &f.key, mac()).expect("host");
-    assert_eq!(
-        h.start_with_alpha(Scalar::zero(f.curve)).err(),
-        Some(SespakeError::ZeroAlpha)
-    );
-    let err = token::step1_with_beta(
-        &f.record,
-        MacIds::ofp1(f.curve, &SERIAL, &[]),
-        &[0; 64],
-        Scalar::zero(f.curve),
-    )
-    .expect_err("beta = 0");
-    assert_eq!(err, TokenSespakeError::BadRecord);
+    for alpha in [Scalar::zero(f.curve), Scalar::one(CurveId::Tc26_512C)] {
+        let h = HostStart::new(&profile, f.curve, 1, &SALT, &f.key, mac()).expect("host");
+        assert_eq!(
+            h.start_with_alpha(alpha).err(),
+            Some(SespakeError::InvalidAlpha { curve: f.curve })
+        );
+    }
+    for beta in [Scalar::zero(f.curve), Scalar::one(CurveId::CryptoProA)] {
+        let err = token::step1_with_beta(
+            &f.record,
+            MacIds::ofp1(f.curve, &SERIAL, &[]),
+            &[0; 64],
+            beta,
+        )
+        .expect_err("beta = 0 or of another curve");
+        assert_eq!(err, TokenSespakeError::BadRecord);
+    }
 }
 
 #[test]

@@ -4,7 +4,7 @@ use crate::crypto::ec::CurveId;
 
 /// A failed SESPAKE step on the host (party A). Every variant except the
 /// configuration ones (`UnknownPoint`, `InvalidProfilePoint`, `CurveMismatch`,
-/// `ZeroAlpha`) means the token is not who it claims to be, or the exchange
+/// `InvalidAlpha`) means the token is not who it claims to be, or the exchange
 /// was tampered with: the session must not be used.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -44,9 +44,12 @@ pub enum SespakeError {
     /// `int(F) = 0 mod q`: this PIN and salt give no usable `Q_PW`.
     #[error("this PIN and salt derive the neutral point; change the PIN")]
     DegeneratePassword,
-    /// An injected `alpha` is zero (it must be in `1..q-1`).
-    #[error("alpha must be in 1..q-1, got 0")]
-    ZeroAlpha,
+    /// An injected `alpha` is zero or a scalar of another curve.
+    #[error("alpha must be a scalar in 1..q-1 of curve {curve}")]
+    InvalidAlpha {
+        /// The session's curve.
+        curve: CurveId,
+    },
     /// A value from the token has the wrong length.
     #[error(
         "the token sent {what} of {len} bytes, expected {expected}; the token could not be authenticated"

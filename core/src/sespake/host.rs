@@ -59,10 +59,11 @@ impl HostStart {
     /// Step 1 with a given `alpha` in `1..q-1` (for published test vectors).
     ///
     /// # Errors
-    /// [`SespakeError::ZeroAlpha`] when `alpha = 0`.
+    /// [`SespakeError::InvalidAlpha`] when `alpha = 0` or belongs to another
+    /// curve.
     pub fn start_with_alpha(self, alpha: Scalar) -> Result<(ExpectU2, Vec<u8>), SespakeError> {
-        if alpha.is_zero() {
-            return Err(SespakeError::ZeroAlpha);
+        if alpha.is_zero() || alpha.curve() != self.curve {
+            return Err(SespakeError::InvalidAlpha { curve: self.curve });
         }
         Ok(self.step1(alpha))
     }
