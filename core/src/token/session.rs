@@ -134,6 +134,16 @@ impl<T: Transport> TokenSession<T> {
 
     /// Logs in with a PIN prepared earlier (two exchanges, no PBKDF2 now).
     pub fn authenticate_prepared(&mut self, pin: &PreparedPin) -> Result<()> {
+        self.authenticate_prepared_with_rng(pin, &mut crate::crypto::os_rng())
+    }
+
+    /// [`TokenSession::authenticate_prepared`] with SESPAKE's `alpha` drawn
+    /// from `rng`: for replaying published examples. Apps use the OS generator.
+    pub fn authenticate_prepared_with_rng<R: rand_core::CryptoRng>(
+        &mut self,
+        pin: &PreparedPin,
+        rng: &mut R,
+    ) -> Result<()> {
         let info = self.password_info(pin.reference)?.clone();
         if pin.serial != self.select.serial || pin.salt != info.salt {
             return Err(Error::InvalidInput(
@@ -152,7 +162,7 @@ impl<T: Transport> TokenSession<T> {
             mac,
         )
         .map_err(|e| Error::InvalidInput(e.to_string()))?;
-        let (expect_u2, u1) = start.start(&mut crate::crypto::os_rng());
+        let (expect_u2, u1) = start.start(rng);
 
         let rsp = self.plain(&commands::general_authenticate_1(pin.reference, &[], &u1))?;
         check(&rsp)?;
