@@ -2,7 +2,7 @@
 //!
 //! Constant-time (secret scalars): [`mul_ct`] (any point; fixed 4-bit window,
 //! table scanned in full with `subtle` selects) and [`mul_base_ct`] (the
-//! generator; signed 4-bit comb over [`GenTables`]). Both run the same
+//! generator; signed 5-bit comb over [`GenTables`]). Both run the same
 //! sequence of field operations for every scalar below `q`, and never index
 //! memory or branch on scalar bits.
 //!
@@ -45,8 +45,10 @@ fn window<const L: usize>(k: &Uint<L>, pos: usize, w: usize) -> u8 {
 /// Fixed window of 4 bits over `ceil(Q_BITS/4)` windows: `4*windows` doublings
 /// and `windows` additions of a table entry chosen by a full scan. For `p`
 /// with a non-zero component in the order-`q` subgroup, no addition here can
-/// hit the exceptional case of the complete formulas (that needs
-/// `q | (16c - d)` for some partial sum `16c + d <= k < q`, i.e. `c = d = 0`).
+/// hit the exceptional case of the complete formulas: that needs the two
+/// summands' multipliers to differ by a non-zero multiple of `q`, but the
+/// table adds `(j-1)p + p` (difference `j-2` in `1..=13` for odd `j`) and the
+/// loop adds `16c` and `d < 16` with `16c + d <= k < q`.
 /// Points of order dividing 4 on the cofactor-4 curves are handled apart:
 /// then `k*p = (k mod 4)*p`.
 pub(crate) fn mul_ct<C: Curve<L>, const L: usize>(
