@@ -63,7 +63,12 @@ fn keygen_sign_and_list_on_every_curve() {
         let q = VerifyingKey::from_bytes(curve, &public).expect("a valid public key");
 
         let e = digest(curve, format!("message {i}").as_bytes());
-        let rsp = ok(send(&mut t, &mut ch, &cmd::sign(&id, &[e.clone()]), false));
+        let rsp = ok(send(
+            &mut t,
+            &mut ch,
+            &cmd::sign(&id, std::slice::from_ref(&e)),
+            false,
+        ));
         let sigs = signatures(&rsp);
         assert_eq!(sigs.len(), 1);
         q.verify_digest(&e, &sigs[0]).expect("signature verifies");
@@ -153,17 +158,20 @@ fn sign_refusals() {
         0x6A80
     );
     assert_eq!(
-        sw_of(&mut t, &mut ch, cmd::sign(&[9], &[d.clone()])),
+        sw_of(&mut t, &mut ch, cmd::sign(&[9], std::slice::from_ref(&d))),
         0x6A82
     );
-    assert_eq!(sw_of(&mut t, &mut ch, cmd::sign(&[], &[d.clone()])), 0x6A80);
-    let mut wrong_p = cmd::sign(&[1], &[d.clone()]);
+    assert_eq!(
+        sw_of(&mut t, &mut ch, cmd::sign(&[], std::slice::from_ref(&d))),
+        0x6A80
+    );
+    let mut wrong_p = cmd::sign(&[1], std::slice::from_ref(&d));
     wrong_p.p2 = 0x9B;
     assert_eq!(sw_of(&mut t, &mut ch, wrong_p), 0x6A86);
-    let mut wrong_tag = cmd::sign(&[1], &[d.clone()]);
+    let mut wrong_tag = cmd::sign(&[1], std::slice::from_ref(&d));
     wrong_tag.data[3] = 0x91;
     assert_eq!(sw_of(&mut t, &mut ch, wrong_tag), 0x6A80);
-    let mut truncated = cmd::sign(&[1], &[d.clone()]);
+    let mut truncated = cmd::sign(&[1], std::slice::from_ref(&d));
     truncated.data.pop();
     assert_eq!(sw_of(&mut t, &mut ch, truncated), 0x6A80);
     // Sixteen is fine.

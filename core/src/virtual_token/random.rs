@@ -54,9 +54,10 @@ impl<R: CryptoRng + Send> TokenRandom for FromRng<R> {
 /// OS generator. Bytes always come from the OS generator.
 ///
 /// A scalar is only taken from the script when it belongs to the curve
-/// asked for; otherwise (and once the script is used up) the draw is
-/// random and counted in [`ScriptedRandom::unscripted_draws`], so a test
-/// can assert that its script was followed exactly. **Tests only: a
+/// asked for (a scalar of another curve waits for its turn; a zero one is
+/// dropped); otherwise, and once the script is used up, the draw is random
+/// and counted in [`ScriptedRandom::unscripted_draws`], so a test can
+/// assert that its script was followed exactly. **Tests only: a
 /// scripted nonce or key is no secret.**
 #[derive(Default)]
 pub struct ScriptedRandom {
@@ -91,15 +92,14 @@ impl TokenRandom for ScriptedRandom {
 
     fn scalar(&mut self, curve: CurveId) -> Scalar {
         match self.scalars.pop_front() {
-            Some(s) if s.curve() == curve && !s.is_zero() => s,
-            other => {
-                if let Some(s) = other {
-                    self.scalars.push_front(s);
-                }
-                self.unscripted += 1;
-                OsRandom.scalar(curve)
-            }
+            Some(s) if s.curve() == curve && !s.is_zero() => return s,
+            // Kept for a later draw on its own curve.
+            Some(s) if s.curve() != curve => self.scalars.push_front(s),
+            // Zero is no valid draw: dropped.
+            _ => {}
         }
+        self.unscripted += 1;
+        OsRandom.scalar(curve)
     }
 }
 
@@ -134,6 +134,10 @@ mod tests {
         );
         assert!(!r.scalar(c).is_zero());
         assert_eq!((r.unscripted_draws(), r.remaining()), (2, 0));
+        let mut r = ScriptedRandom::new([Scalar::zero(c), two.clone()]);
+        assert!(!r.scalar(c).is_zero());
+        assert_eq!(r.scalar(c), two);
+        assert_eq!((r.unscripted_draws(), r.remaining()), (1, 0));
     }
 
     #[test]
