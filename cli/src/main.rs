@@ -7,6 +7,8 @@
 mod cmd;
 mod dev_token;
 mod hexfmt;
+mod opts;
+mod session;
 mod token_spec;
 
 use std::process::ExitCode;
@@ -15,7 +17,16 @@ use clap::Parser;
 
 /// Serve and talk to FKN tokens: virtual tokens in files, or cards in PC/SC readers.
 #[derive(Parser, Debug)]
-#[command(name = "fkn", version, about)]
+#[command(
+    name = "fkn",
+    version,
+    about,
+    after_help = "Tokens (--token T): virtual:PATH (a virtual token file, made by `fkn token init`) \
+                  or pcsc:READER (a PC/SC reader name or unique prefix).\n\
+                  PINs: --pin, or the FKN_PIN / FKN_ADMIN_PIN environment variables.\n\
+                  Exit status: 0 success, 1 failure (one line on stderr says why), 2 usage \
+                  error, 3 wrong PIN, 4 PIN blocked."
+)]
 struct Cli {
     /// More log output on stderr (-v debug, -vv trace); RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
@@ -45,8 +56,17 @@ fn main() -> ExitCode {
             // `{:#}` puts the whole context chain on one line.
             let msg = format!("{e:#}").replace(['\n', '\r'], " ");
             eprintln!("fkn: {msg}");
-            ExitCode::FAILURE
+            exit_code(&e)
         }
+    }
+}
+
+/// Exit statuses scripts can tell apart: 3 wrong PIN, 4 PIN blocked, 1 the rest.
+fn exit_code(e: &anyhow::Error) -> ExitCode {
+    match e.chain().find_map(|c| c.downcast_ref::<fkn_core::Error>()) {
+        Some(fkn_core::Error::WrongPin { .. }) => ExitCode::from(3),
+        Some(fkn_core::Error::PinBlocked) => ExitCode::from(4),
+        _ => ExitCode::FAILURE,
     }
 }
 

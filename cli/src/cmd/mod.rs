@@ -2,6 +2,12 @@
 //! with its `Args` and `run`, and a match arm in [`run`].
 
 mod apdu;
+mod cert;
+mod cms;
+mod demo;
+mod info;
+mod keys;
+mod pin;
 mod readers;
 mod token;
 
@@ -10,9 +16,35 @@ use clap::Subcommand;
 /// What `fkn` is asked to do.
 #[derive(Subcommand, Debug)]
 pub enum Verb {
-    /// Manage a token (for now: serve a virtual token to a vpcd reader).
+    /// Run the SDK end to end on a fresh in-memory virtual token over a
+    /// simulated NFC link, and report APDUs and times of each step.
+    Demo(demo::DemoArgs),
+    /// Create (init) or serve a virtual token.
     #[command(subcommand)]
     Token(token::TokenCmd),
+    /// Show what the token tells without a PIN (serial, label, curves, PIN
+    /// attempts); with --pin also the free key slots.
+    Info(info::InfoArgs),
+    /// List the keys on the token, one per line.
+    List(info::ListArgs),
+    /// Generate a key pair on the token; prints the public key in hex.
+    Keygen(keys::KeygenArgs),
+    /// Sign Streebog digests with a token key; prints one signature (s || r,
+    /// hex) per line, in order.
+    SignDigest(keys::SignDigestArgs),
+    /// Change the user PIN (or the admin PIN with --admin).
+    ChangePin(pin::ChangePinArgs),
+    /// Set a new user PIN and unblock it, with the admin PIN.
+    UnblockPin(pin::UnblockPinArgs),
+    /// Write a PKCS #10 certification request for a token key.
+    Csr(cert::CsrArgs),
+    /// Certificates of token keys: self-sign, export, import.
+    #[command(subcommand)]
+    Cert(cert::CertCmd),
+    /// Sign a file: CMS SignedData (CAdES-BES) with the key's certificate.
+    Sign(cms::SignArgs),
+    /// Verify a CMS signature; exit status 0 only if it is valid.
+    Verify(cms::VerifyArgs),
     /// Send raw APDUs (hex) to a token and print the responses.
     Apdu(apdu::ApduArgs),
     /// List the PC/SC readers.
@@ -22,7 +54,18 @@ pub enum Verb {
 /// Runs one verb.
 pub fn run(verb: Verb) -> anyhow::Result<()> {
     match verb {
+        Verb::Demo(args) => demo::run(&args),
         Verb::Token(cmd) => token::run(cmd),
+        Verb::Info(args) => info::info(&args),
+        Verb::List(args) => info::list(&args),
+        Verb::Keygen(args) => keys::keygen(&args),
+        Verb::SignDigest(args) => keys::sign_digest(&args),
+        Verb::ChangePin(args) => pin::change(&args),
+        Verb::UnblockPin(args) => pin::unblock(&args),
+        Verb::Csr(args) => cert::csr(&args),
+        Verb::Cert(cmd) => cert::run(&cmd),
+        Verb::Sign(args) => cms::sign(&args),
+        Verb::Verify(args) => cms::verify(&args),
         Verb::Apdu(args) => apdu::run(&args),
         Verb::Readers => readers::run(),
     }

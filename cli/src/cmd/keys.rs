@@ -1,0 +1,100 @@
+//! `fkn keygen` and `fkn sign-digest`: keys made and used on the token.
+
+use anyhow::bail;
+use clap::Args;
+use fkn_core::crypto::ec::{CurveId, VerifyingKey};
+use fkn_core::token::MAX_DIGESTS_PER_SIGN;
+
+use crate::opts::{KeyIdOpt, Pin, hex_upper, parse_curve, parse_digest};
+use crate::session;
+use crate::token_spec::TokenOpt;
+
+/// Arguments of `fkn keygen`.
+#[derive(Args, Debug)]
+pub struct KeygenArgs {
+    #[command(flatten)]
+    token: TokenOpt,
+
+    /// User PIN.
+    #[arg(long, value_name = "PIN", env = "FKN_PIN", hide_env_values = true)]
+    pin: Pin,
+
+    #[command(flatten)]
+    id: KeyIdOpt,
+
+    /// Curve: cryptopro-a, cryptopro-b, cryptopro-c, tc26-256-a, tc26-512-a,
+    /// tc26-512-b or tc26-512-c (any case).
+    #[arg(long, value_name = "NAME", value_parser = parse_curve)]
+    curve: CurveId,
+
+    /// Key label (stored on the token; `fkn sign` uses it as the CN of the
+    /// certificate it makes when the key has none).
+    #[arg(long, value_name = "L", default_value = "")]
+    label: String,
+}
+
+/// Arguments of `fkn sign-digest`.
+#[derive(Args, Debug)]
+pub struct SignDigestArgs {
+    #[command(flatten)]
+    token: TokenOpt,
+
+    /// User PIN.
+    #[arg(long, value_name = "PIN", env = "FKN_PIN", hide_env_values = true)]
+    pin: Pin,
+
+    #[command(flatten)]
+    id: KeyIdOpt,
+
+    /// A Streebog digest in hex: 32 bytes for a 256-bit key, 64 for a
+    /// 512-bit key. Repeat for several; up to 16 go in one sign command.
+    #[arg(long = "digest", value_name = "HEX", required = true, value_parser = parse_digest)]
+    digests: Vec<Vec<u8>>,
+}
+
+/// Generates a key pair on the token and prints its public key `BYTES(Q)`.
+pub fn keygen(args: &KeygenArgs) -> anyhow::Result<()> {
+    let id = args.id.get()?;
+    let mut s = session::login(&args.token.spec(), &args.pin)?;
+    let key = s.generate_key(id.bytes(), args.curve, &args.label)?;
+    println!("{}", hex_upper(&key.public_key));
+    Ok(())
+}
+
+/// Signs each digest with key `--id`, 16 per sign command, checks every
+/// signature against the key's public key, and prints `s || r` in hex, one
+/// per line in the order given.
+pub fn sign_digest(args: &SignDigestArgs) -> anyhow::Result<()> {
+    let id = args.id.get()?;
+    let mut s = session::login(&args.token.spec(), &args.pin)?;
+    let key = session::find_key(&mut s, id)?;
+    let want = key.curve.digest_len();
+    if let Some((i, d)) = args
+        .digests
+        .iter()
+        .enumerate()
+        .find(|(_, d)| d.len() != want)
+    {
+        bail!(
+            "key {id} is a {} key and signs {want}-byte digests; digest {} has {} bytes",
+            key.curve,
+            i + 1,
+            d.len()
+        );
+    }
+    // A token that returns a wrong signature must not be believed.
+    let verifier = VerifyingKey::from_bytes(key.curve, &key.public_key)?;
+    for chunk in args.digests.chunks(MAX_DIGESTS_PER_SIGN) {
+        let sigs = s.sign(id.bytes(), chunk)?;
+        for (digest, sig) in chunk.iter().zip(&sigs) {
+            if verifier.verify_digest(digest, sig).is_err() {
+                bail!(
+                    "the token's signature does not verify under key {id}'s public key; the \
+                     token is faulty"
+                );
+            }
+            println!("{}", hex_upper(sig));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,222 @@
+//! Values typed on the command line that several verbs share: PINs (kept
+//! out of `Debug` and zeroized), key ids, curve names and digests.
+
+use std::fmt;
+use std::str::FromStr;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use fkn_core::crypto::ec::CurveId;
+use zeroize::Zeroizing;
+
+/// A PIN from the command line or the environment. Zeroized on drop and
+/// never printed (`Debug` shows `[REDACTED]`), so `-vv` logs of parsed
+/// arguments cannot leak it.
+#[derive(Clone)]
+pub struct Pin(Zeroizing<String>);
+
+impl Pin {
+    /// The PIN itself, for the SESPAKE password derivation.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for Pin {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.is_empty() {
+            return Err("a PIN cannot be empty".into());
+        }
+        Ok(Pin(Zeroizing::new(s.to_owned())))
+    }
+}
+
+impl fmt::Debug for Pin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Pin([REDACTED])")
+    }
+}
+
+/// Longest key id (OFP1 Section 6).
+const MAX_ID_LEN: usize = 16;
+
+/// A key id: 1 to 16 bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyId(Vec<u8>);
+
+impl KeyId {
+    fn new(bytes: Vec<u8>, typed: &str) -> Result<Self, String> {
+        if bytes.is_empty() || bytes.len() > MAX_ID_LEN {
+            return Err(format!(
+                "\"{typed}\" is {} byte(s); a key id is 1 to {MAX_ID_LEN} bytes",
+                bytes.len()
+            ));
+        }
+        Ok(KeyId(bytes))
+    }
+
+    /// `--id TEXT`: the UTF-8 bytes of the text.
+    pub fn parse_text(s: &str) -> Result<Self, String> {
+        Self::new(s.as_bytes().to_vec(), s)
+    }
+
+    /// `--id-hex HEX`: raw bytes.
+    pub fn parse_hex(s: &str) -> Result<Self, String> {
+        let bytes = hex::decode(s.trim()).map_err(|e| format!("\"{s}\" is not hex: {e}"))?;
+        Self::new(bytes, s)
+    }
+
+    /// The id bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Display for KeyId {
+    /// As `--id` takes it when it is plain text, else as `--id-hex` does.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&show_id(&self.0))
+    }
+}
+
+/// A key id for people: `"text"` when it is printable UTF-8, else `hex:..`.
+pub fn show_id(id: &[u8]) -> String {
+    match std::str::from_utf8(id) {
+        Ok(s) if !s.is_empty() && !s.chars().any(char::is_control) => format!("{s:?}"),
+        _ => format!("hex:{}", hex::encode_upper(id)),
+    }
+}
+
+/// `--id` or `--id-hex`: which key a verb acts on.
+#[derive(Args, Clone, Debug)]
+#[group(required = true, multiple = false)]
+pub struct KeyIdOpt {
+    /// Key id as text (its UTF-8 bytes, 1 to 16).
+    #[arg(long, value_name = "ID", value_parser = KeyId::parse_text)]
+    id: Option<KeyId>,
+
+    /// Key id in hex, for ids that are not text.
+    #[arg(long, value_name = "HEX", value_parser = KeyId::parse_hex)]
+    id_hex: Option<KeyId>,
+}
+
+impl KeyIdOpt {
+    /// The id given (clap makes exactly one of the two present).
+    pub fn get(&self) -> anyhow::Result<&KeyId> {
+        match (&self.id, &self.id_hex) {
+            (Some(id), _) | (None, Some(id)) => Ok(id),
+            (None, None) => bail!("give the key with --id ID or --id-hex HEX"),
+        }
+    }
+}
+
+/// Parses a curve name, case-insensitively (`tc26-256-a`, or the standard's
+/// `id-tc26-gost-3410-2012-256-paramSetA`).
+pub fn parse_curve(s: &str) -> Result<CurveId, String> {
+    CurveId::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = CurveId::ALL.iter().map(|c| c.name()).collect();
+        format!("unknown curve \"{s}\"; use one of {}", names.join(", "))
+    })
+}
+
+/// Parses a digest typed in hex (spaces and `:` allowed).
+pub fn parse_digest(s: &str) -> Result<Vec<u8>, String> {
+    let compact: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ':')
+        .collect();
+    let bytes = hex::decode(&compact).map_err(|e| format!("\"{s}\" is not hex: {e}"))?;
+    if bytes.len() != 32 && bytes.len() != 64 {
+        return Err(format!(
+            "a digest is 32 bytes (Streebog-256) or 64 bytes (Streebog-512), \"{s}\" is {}",
+            bytes.len()
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Hex for output: upper case, no separators.
+pub fn hex_upper(bytes: &[u8]) -> String {
+    hex::encode_upper(bytes)
+}
+
+/// Reads a whole file, naming it in the error.
+pub fn read_file(path: &std::path::Path, what: &str) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("cannot read the {what} {}", path.display()))
+}
+
+/// Writes a whole file, naming it in the error.
+pub fn write_file(path: &std::path::Path, what: &str, data: &[u8]) -> anyhow::Result<()> {
+    std::fs::write(path, data)
+        .with_context(|| format!("cannot write the {what} to {}", path.display()))
+}
+
+/// A time as RFC 3339 UTC (`2025-03-01T12:00:00Z`).
+pub fn show_time(t: std::time::SystemTime) -> String {
+    match der::DateTime::from_system_time(t) {
+        Ok(dt) => dt.to_string(),
+        Err(_) => format!("{t:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pin_is_redacted_and_not_empty() {
+        let p: Pin = "123456".parse().unwrap();
+        assert_eq!(p.expose(), "123456");
+        assert!(!format!("{p:?}").contains("123456"));
+        assert!("".parse::<Pin>().is_err());
+    }
+
+    #[test]
+    fn key_ids_are_1_to_16_bytes() {
+        assert_eq!(KeyId::parse_text("a").unwrap().bytes(), b"a");
+        assert_eq!(
+            KeyId::parse_text(&"x".repeat(16)).unwrap().bytes().len(),
+            16
+        );
+        assert!(KeyId::parse_text(&"x".repeat(17)).is_err());
+        assert!(KeyId::parse_text("").is_err());
+        // Multi-byte characters count in bytes: 8 x 2 bytes fit, 9 do not.
+        assert!(KeyId::parse_text(&"ж".repeat(8)).is_ok());
+        assert!(KeyId::parse_text(&"ж".repeat(9)).is_err());
+        assert_eq!(KeyId::parse_hex("00ff").unwrap().bytes(), [0, 0xFF]);
+        assert!(KeyId::parse_hex("0").is_err());
+        assert!(KeyId::parse_hex("").is_err());
+    }
+
+    #[test]
+    fn ids_show_as_text_or_hex() {
+        assert_eq!(show_id(b"alpha"), "\"alpha\"");
+        assert_eq!(show_id(&[0, 1]), "hex:0001");
+        assert_eq!(show_id(&[0xFF]), "hex:FF");
+        assert_eq!(KeyId::parse_hex("41").unwrap().to_string(), "\"A\"");
+    }
+
+    #[test]
+    fn curves_by_any_case() {
+        assert_eq!(parse_curve("TC26-512-b"), Ok(CurveId::Tc26_512B));
+        assert_eq!(parse_curve("cryptopro-a"), Ok(CurveId::CryptoProA));
+        let e = parse_curve("p-256").unwrap_err();
+        assert!(e.contains("tc26-256-a"), "{e}");
+    }
+
+    #[test]
+    fn digests_are_32_or_64_bytes_of_hex() {
+        assert_eq!(parse_digest(&"ab".repeat(32)).unwrap(), vec![0xAB; 32]);
+        assert_eq!(parse_digest(&"AB".repeat(64)).unwrap().len(), 64);
+        assert!(parse_digest(&"ab".repeat(33)).is_err());
+        assert!(parse_digest("zz").is_err());
+    }
+
+    #[test]
+    fn times_print_as_rfc3339() {
+        let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+        assert_eq!(show_time(t), "2023-11-14T22:13:20Z");
+    }
+}
