@@ -36,7 +36,7 @@ fn no_data(apdu: &Apdu<'_>) -> Result<(), Reply> {
 /// `E0 { 81 serial, 82 label, 85 free slots, C5 user C1, C6 admin C1 }`.
 fn token_info(state: &TokenState) -> Reply {
     let byte = |n: usize| u8::try_from(n).unwrap_or(u8::MAX);
-    let c1 = |r| byte(state.pin(r).counters.c1 as usize);
+    let c1 = |r| u8::try_from(state.pin(r).counters.c1).unwrap_or(u8::MAX);
     let mut e0 = Vec::with_capacity(64);
     push(&mut e0, 0x81, state.serial());
     push(&mut e0, 0x82, state.label().as_bytes());
