@@ -51,4 +51,13 @@ if [ -z "${FKN_SKIP_E2E:-}" ] && [ -x tests/e2e/pcsc_vpcd.sh ]; then
   tests/e2e/pcsc_vpcd.sh
 fi
 
+log "end-to-end: fkn CLI output checked by OpenSSL gost-engine, and back"
+tests/e2e/cli_openssl.sh
+
+# After pcsc_vpcd.sh, never beside it: both use vpcd port 35963.
+if [ -z "${FKN_SKIP_E2E:-}" ] && [ -x tests/e2e/pcsc_session.sh ]; then
+  log "end-to-end: a whole fkn session through pcscd + vpcd"
+  tests/e2e/pcsc_session.sh
+fi
+
 log "all suites passed"
