@@ -429,7 +429,7 @@ fn link_error(e: LinkError) -> Error {
 fn sm_error(e: SmError) -> Error {
     match e {
         // The token answered plain 69 88 / 69 82: it dropped the session.
-        SmError::RejectedByToken { sw } if sw == 0x6982 => Error::NotAuthenticated,
+        SmError::RejectedByToken { sw: 0x6982 } => Error::NotAuthenticated,
         _ => Error::SecureChannelBroken,
     }
 }
