@@ -46,18 +46,26 @@ cargo clippy --workspace --all-targets --all-features -- -D warnings
 log "cargo test (workspace, all features)"
 cargo test --workspace --all-features
 
-if [ -z "${FKN_SKIP_E2E:-}" ] && [ -x tests/e2e/pcsc_vpcd.sh ]; then
-  log "end-to-end: virtual token over vpcd + pcscd"
-  tests/e2e/pcsc_vpcd.sh
+# --- end-to-end suites: the real `fkn` binary, pcscd + vpcd, OpenSSL -------
+# Built once; every script reuses it (FKN_BIN).
+log "building fkn for the end-to-end suites"
+cargo build -q -p fkn-cli --features pcsc
+export FKN_BIN="$PWD/target/debug/fkn"
+
+if [ -z "${FKN_SKIP_E2E:-}" ]; then
+  # One after another: the PC/SC suites share pcscd and the vpcd port.
+  for suite in tests/e2e/pcsc_vpcd.sh tests/e2e/pcsc_session.sh tests/e2e/cli_openssl.sh; do
+    if [ -x "$suite" ]; then
+      log "end-to-end: $suite"
+      "$suite"
+    fi
+  done
 fi
 
-log "end-to-end: fkn CLI output checked by OpenSSL gost-engine, and back"
-tests/e2e/cli_openssl.sh
-
-# After pcsc_vpcd.sh, never beside it: both use vpcd port 35963.
-if [ -z "${FKN_SKIP_E2E:-}" ] && [ -x tests/e2e/pcsc_session.sh ]; then
-  log "end-to-end: a whole fkn session through pcscd + vpcd"
-  tests/e2e/pcsc_session.sh
+# --- FFI: Kotlin bindings on the JVM, Android type-check --------------------
+if [ -x tests/kotlin.sh ]; then
+  log "Kotlin bindings (JVM) and Android type-check"
+  tests/kotlin.sh
 fi
 
 log "all suites passed"
