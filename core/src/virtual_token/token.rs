@@ -47,6 +47,12 @@ struct Pending {
 /// CLI and the vpcd bridge. It parses raw APDU bytes itself (not with the
 /// host's codec) and never panics on any input.
 ///
+/// It is party B of SESPAKE (OFP1 Section 4, counters saved before every
+/// answer), unwraps and wraps secure messaging (Section 5) and runs the
+/// Section 6 commands with the rights of the password that logged in.
+/// Randomness comes from a [`TokenRandom`] (the OS by default;
+/// [`VirtualToken::with_random`] to script it).
+///
 /// In memory with [`VirtualToken::new`], or backed by a file with
 /// [`VirtualToken::create`] / [`VirtualToken::open`]: every change of
 /// persisted state is saved before the answer is sent. **The file holds
