@@ -27,6 +27,15 @@ impl From<DigestAlgorithm> for CoreAlgorithm {
     }
 }
 
+impl From<CoreAlgorithm> for DigestAlgorithm {
+    fn from(a: CoreAlgorithm) -> Self {
+        match a {
+            CoreAlgorithm::Streebog256 => DigestAlgorithm::Streebog256,
+            CoreAlgorithm::Streebog512 => DigestAlgorithm::Streebog512,
+        }
+    }
+}
+
 /// The digest a key on `curve` signs.
 #[uniffi::export]
 pub fn digest_algorithm_for(curve: Curve) -> DigestAlgorithm {

@@ -263,7 +263,7 @@ mod tests {
     fn every_core_variant_maps_one_to_one() {
         let variants = core_variants();
         let mut names = std::collections::BTreeSet::new();
-        for core in variants.iter().cloned() {
+        for core in &variants {
             let ffi = FknError::from(core.clone());
             assert!(
                 !matches!(ffi, FknError::Unexpected { .. }),
@@ -274,7 +274,7 @@ mod tests {
                 variant_name(&format!("{core:?}")),
                 variant_name(&format!("{ffi:?}"))
             );
-            assert_eq!(ffi.to_core().as_ref(), Some(&core));
+            assert_eq!(ffi.to_core().as_ref(), Some(core));
             assert_eq!(ffi.to_string(), core.to_string());
             names.insert(variant_name(&format!("{ffi:?}")).to_owned());
         }

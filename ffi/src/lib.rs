@@ -16,8 +16,9 @@ mod digest;
 mod error;
 mod live;
 mod logging;
+mod pki;
 mod records;
-// TEMP mod session;
+mod session;
 mod transport;
 mod virtual_token;
 
@@ -26,8 +27,12 @@ pub use digest::{DigestAlgorithm, Hasher, digest, digest_algorithm_for};
 pub use error::{FknError, TransportError};
 pub use live::live_object_count;
 pub use logging::{LogLevel, set_log_level};
+pub use pki::{
+    CertificateInfo, CsrInfo, VerifiedSignature, certificate_info, verify_cms, verify_csr,
+    verify_digest,
+};
 pub use records::{KeyInfo, PasswordInfo, PinRef, SelectInfo, TokenInfo};
-// TEMP pub use session::TokenSession;
+pub use session::TokenSession;
 pub use transport::NfcTransport;
 pub use virtual_token::VirtualToken;
 

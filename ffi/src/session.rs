@@ -26,7 +26,7 @@ pub struct TokenSession {
 }
 
 impl TokenSession {
-    fn lock(&self) -> Result<MutexGuard<'_, CoreSession<TransportBridge>>, FknError> {
+    pub(crate) fn lock(&self) -> Result<MutexGuard<'_, CoreSession<TransportBridge>>, FknError> {
         // Poisoned only if a previous call panicked mid-command: the session
         // state is unknown, so refuse rather than guess.
         self.inner.lock().map_err(|_| FknError::InvalidInput {

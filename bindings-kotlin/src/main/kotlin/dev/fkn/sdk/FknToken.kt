@@ -72,6 +72,21 @@ class FknToken private constructor(
     /** Sets a new user PIN and unblocks it (admin login). */
     suspend fun unblockPin(newUserPin: String): Unit = io { unblockPin(newUserPin) }
 
+    /** A PKCS #10 request (DER) for key [keyId]; [subject] like `CN=Ivan Petrov,O=Org,C=RU`. */
+    suspend fun createCsr(keyId: ByteArray, subject: String): ByteArray = io { createCsr(keyId, subject) }
+
+    /** A self-signed certificate (DER) for key [keyId], valid [days] days (tests, closed systems). */
+    suspend fun selfSignedCertificate(keyId: ByteArray, subject: String, days: UInt = 365u): ByteArray =
+        io { selfSignedCertificate(keyId, subject, days) }
+
+    /** CMS SignedData (DER) over [content] with key [keyId] and its [certificate] (DER). */
+    suspend fun signCms(keyId: ByteArray, certificate: ByteArray, content: ByteArray, detached: Boolean = true): ByteArray =
+        io { signCms(keyId, certificate, content, detached) }
+
+    /** Detached CMS SignedData over content already hashed with the key's Streebog (see [Hasher]). */
+    suspend fun signCmsDigest(keyId: ByteArray, certificate: ByteArray, contentDigest: ByteArray): ByteArray =
+        io { signCmsDigest(keyId, certificate, contentDigest) }
+
     /** Frees the native session now (idempotent). */
     override fun close() = session.close()
 }

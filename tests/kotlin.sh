@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Kotlin bindings of the FKN SDK:
+#   1. builds libfkn_ffi.so (release) from the current sources,
+#   2. regenerates the Kotlin bindings from it and fails if the committed
+#      ones are stale,
+#   3. compiles the Kotlin layer and the Android IsoDep adapter and runs the
+#      JVM test suite with Maven (JNA loads the fresh library),
+#   4. type-checks fkn-core and fkn-ffi for aarch64-linux-android.
+# Installs what it needs on a fresh Debian 12 machine (JDK 17, Maven, the
+# Android Rust target). Called by tests/run-all.sh; runs on its own too.
+#
+#   FKN_LEAK_SESSIONS=n   sessions of the leak test (default 10000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD"
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+log() { printf '\n==> %s\n' "$*"; }
+
+# --- JDK 17 and Maven ------------------------------------------------------
+missing=()
+command -v javac >/dev/null || missing+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null || missing+=(maven)
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]}"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
+fi
+
+export CARGO_TERM_COLOR=never
+
+# --- 1. the library --------------------------------------------------------
+log "cargo build --release -p fkn-ffi -p uniffi-bindgen"
+cargo build --release -p fkn-ffi -p uniffi-bindgen
+lib="$root/target/release/libfkn_ffi.so"
+
+# --- 2. bindings current? --------------------------------------------------
+log "regenerating the Kotlin bindings from $lib"
+FKN_FFI_LIB="$lib" bindings-kotlin/generate.sh --check
+
+# --- 3. JVM suite ------------------------------------------------------------
+log "mvn test (Kotlin compile, IsoDep adapter, JVM suite)"
+reports="bindings-kotlin/target/surefire-reports"
+rm -rf "$reports"
+status=0
+(cd bindings-kotlin && mvn -B -q -Dstyle.color=never \
+   -Dfkn.lib.dir="$root/target/release" \
+   -Dfkn.leak.sessions="${FKN_LEAK_SESSIONS:-10000}" \
+   clean test) || status=$?
+# Surefire's summary (-q hides Maven's own).
+if compgen -G "$reports/*.txt" >/dev/null; then
+  cat "$reports"/*.txt | grep -E '^Tests run:' | awk -F'[:,]' '
+    { run += $2; fail += $4; err += $6; skip += $8 }
+    END { printf "Kotlin JVM suite: Tests run: %d, Failures: %d, Errors: %d, Skipped: %d\n", run, fail, err, skip }'
+  grep -h "leak test:" "$reports"/*-output.txt 2>/dev/null || true
+fi
+[ "$status" -eq 0 ] || { echo "Kotlin JVM suite failed" >&2; exit "$status"; }
+
+# --- 4. Android type-check ---------------------------------------------------
+log "cargo check --target aarch64-linux-android (fkn-core, fkn-ffi)"
+rustup target add aarch64-linux-android >/dev/null
+cargo check --target aarch64-linux-android -p fkn-core -p fkn-ffi
+
+log "Kotlin bindings: all passed"
