@@ -1,17 +1,17 @@
 //! Certification requests, certificates and CMS signatures made with a
-//! token key, and their verification: forwards to `fkn_core::pki`.
+//! token key (`fkn_core::token::TokenSigner`), and their verification:
+//! forwards to `fkn_core::pki`.
 
 use std::time::SystemTime;
 
 use fkn_core::crypto::ec::{CurveId, EcError, VerifyingKey};
-use fkn_core::pki::{self, DigestSigner, PkiError, Subject};
-use fkn_core::token::session::TokenSession as CoreSession;
+use fkn_core::pki::{self, PkiError, Subject};
+use fkn_core::token::{TokenSigner, token_error};
 
 use crate::curve::Curve;
 use crate::digest::DigestAlgorithm;
 use crate::error::FknError;
 use crate::session::TokenSession;
-use crate::transport::TransportBridge;
 
 /// A certificate's main fields, parsed (not validated: no chain, no dates).
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
@@ -67,12 +67,11 @@ pub struct VerifiedSignature {
 /// PKI errors in the SDK's error type. A token failure while signing keeps
 /// its own variant (a card taken away mid-CMS is `CardRemoved`).
 pub(crate) fn pki_error(e: PkiError) -> FknError {
+    if let Some(token) = token_error(&e) {
+        return token.clone().into();
+    }
     let detail = e.to_string();
     match e {
-        PkiError::Signer(inner) => match inner.downcast::<fkn_core::Error>() {
-            Ok(core) => FknError::from(*core),
-            Err(_) => FknError::Crypto { detail },
-        },
         PkiError::Io(_) => FknError::Storage { detail },
         PkiError::MalformedDer { .. }
         | PkiError::UnsupportedAlgorithm { .. }
@@ -100,50 +99,6 @@ impl From<pki::cert::CertificateInfo> for CertificateInfo {
     }
 }
 
-/// A token key as the core's PKI signer: only digests travel to the card.
-struct TokenSigner<'a> {
-    session: &'a mut CoreSession<TransportBridge>,
-    id: Vec<u8>,
-    curve: CurveId,
-    public_key: Vec<u8>,
-}
-
-impl<'a> TokenSigner<'a> {
-    /// Looks key `id` up on the token (one exchange).
-    fn new(session: &'a mut CoreSession<TransportBridge>, id: Vec<u8>) -> Result<Self, FknError> {
-        let key = session
-            .list_keys()?
-            .into_iter()
-            .find(|k| k.id == id)
-            .ok_or(FknError::KeyNotFound)?;
-        Ok(TokenSigner {
-            session,
-            id,
-            curve: key.curve,
-            public_key: key.public_key,
-        })
-    }
-}
-
-impl DigestSigner for TokenSigner<'_> {
-    fn curve(&self) -> CurveId {
-        self.curve
-    }
-
-    fn public_key(&self) -> Vec<u8> {
-        self.public_key.clone()
-    }
-
-    fn sign_digest(&mut self, digest: &[u8]) -> Result<Vec<u8>, PkiError> {
-        let mut sigs = self
-            .session
-            .sign(&self.id, &[digest])
-            .map_err(|e| PkiError::Signer(Box::new(e)))?;
-        sigs.pop()
-            .ok_or_else(|| PkiError::Signer("the token returned no signature".into()))
-    }
-}
-
 fn subject(s: &str) -> Result<Subject, FknError> {
     Subject::parse(s).map_err(pki_error)
 }
@@ -157,7 +112,7 @@ impl TokenSession {
     pub fn create_csr(&self, key_id: Vec<u8>, subject: String) -> Result<Vec<u8>, FknError> {
         let subject = self::subject(&subject)?;
         let mut session = self.lock()?;
-        let mut signer = TokenSigner::new(&mut session, key_id)?;
+        let mut signer = TokenSigner::find(&mut session, &key_id)?;
         pki::csr::build_csr(&mut signer, &subject, &pki::csr::CsrOptions::default())
             .map_err(pki_error)
     }
@@ -172,7 +127,7 @@ impl TokenSession {
     ) -> Result<Vec<u8>, FknError> {
         let subject = self::subject(&subject)?;
         let mut session = self.lock()?;
-        let mut signer = TokenSigner::new(&mut session, key_id)?;
+        let mut signer = TokenSigner::find(&mut session, &key_id)?;
         pki::cert::self_signed(&mut signer, &subject, days).map_err(pki_error)
     }
 
@@ -191,7 +146,7 @@ impl TokenSession {
             signing_time: None,
         };
         let mut session = self.lock()?;
-        let mut signer = TokenSigner::new(&mut session, key_id)?;
+        let mut signer = TokenSigner::find(&mut session, &key_id)?;
         pki::cms::sign(&mut signer, &certificate, &mut content.as_slice(), &options)
             .map_err(pki_error)
     }
@@ -206,7 +161,7 @@ impl TokenSession {
         content_digest: Vec<u8>,
     ) -> Result<Vec<u8>, FknError> {
         let mut session = self.lock()?;
-        let mut signer = TokenSigner::new(&mut session, key_id)?;
+        let mut signer = TokenSigner::find(&mut session, &key_id)?;
         pki::cms::sign_digest(&mut signer, &certificate, &content_digest, None).map_err(pki_error)
     }
 }
