@@ -85,8 +85,8 @@ impl From<TransportError> for Error {
     }
 }
 
-impl From<crate::token::tlv::TlvError> for Error {
-    fn from(e: crate::token::tlv::TlvError) -> Self {
+impl From<crate::apdu::tlv::TlvError> for Error {
+    fn from(e: crate::apdu::tlv::TlvError) -> Self {
         Error::Protocol(e.to_string())
     }
 }

@@ -9,6 +9,7 @@ pub mod codec;
 mod command;
 mod error;
 pub mod status;
+pub mod tlv;
 pub mod trace;
 
 pub use channel::{ApduChannel, CHAINING_BIT, INS_GET_RESPONSE, MAX_GET_RESPONSE};

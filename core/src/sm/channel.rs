@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use super::tlv::{self, MAX_VALUE_LEN, Tlv};
+use crate::apdu::tlv::{self, MAX_VALUE_LEN, Tlv};
 use super::{SmError, SmKeys};
 use crate::apdu::{Command, Response};
 use crate::crypto::cipher::{kuznyechik_ctr, kuznyechik_mac};

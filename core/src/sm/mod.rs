@@ -20,7 +20,6 @@
 mod channel;
 mod error;
 mod keys;
-mod tlv;
 
 pub use channel::SecureChannel;
 pub use error::SmError;

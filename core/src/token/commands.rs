@@ -1,7 +1,7 @@
 //! OFP1 Section 6 commands as pure constructors (before secure messaging), and
 //! the GENERAL AUTHENTICATE steps of Section 4. Nothing here does I/O.
 
-use super::tlv::{put, tlv};
+use crate::apdu::tlv::{put, tlv};
 use crate::apdu::Command;
 use crate::crypto::ec::CurveId;
 

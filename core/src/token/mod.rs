@@ -5,7 +5,6 @@ pub mod commands;
 pub mod records;
 pub mod session;
 pub mod signer;
-pub mod tlv;
 
 pub use commands::PinRef;
 pub use records::{KeyInfo, PasswordInfo, SelectInfo, TokenInfo};

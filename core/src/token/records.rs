@@ -2,7 +2,7 @@
 //! info and the key list (Section 6), parsed from their TLVs.
 
 use super::commands::PinRef;
-use super::tlv::{self, TlvError};
+use crate::apdu::tlv::{self, TlvError};
 use crate::crypto::ec::CurveId;
 
 /// One password's SESPAKE parameters from SELECT (`A0` template).

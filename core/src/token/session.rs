@@ -13,7 +13,7 @@
 
 use super::commands::{self, PinRef};
 use super::records::{KeyInfo, PasswordInfo, SelectInfo, TokenInfo};
-use super::tlv;
+use crate::apdu::tlv;
 use crate::apdu::{ApduChannel, Command, LinkError, Response, StatusError};
 use crate::crypto::ec::{CurveId, VerifyingKey};
 use crate::error::{Error, Result};

@@ -1,6 +1,9 @@
-//! Host-side BER-TLV for OFP1: one-byte tags, definite lengths (`81 xx`,
-//! `82 xx xx`). Small enough that a general BER crate would add more than it saves;
-//! the virtual token has its own parser (it is the independent other party).
+//! Host-side BER-TLV for OFP1 (ISO 7816-4 data objects): one-byte tags,
+//! definite lengths (`81 xx`, `82 xx xx`). Small enough that a general BER
+//! crate would add more than it saves. [`parse`] reads token answers;
+//! [`next`] is the strict reader secure messaging needs (shortest length form
+//! only, so every object has exactly one encoding, and the raw bytes for MACs).
+//! The virtual token has its own parser: it is the independent other party.
 
 /// Why a TLV structure could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -85,6 +88,57 @@ pub fn expect_single(data: &[u8], tag: u8) -> Result<&[u8], TlvError> {
     }
 }
 
+/// The largest value [`put`] can encode.
+pub const MAX_VALUE_LEN: usize = 0xFFFF;
+
+/// One object read from the front of a buffer.
+pub struct Tlv<'a> {
+    /// The tag.
+    pub tag: u8,
+    /// The value.
+    pub value: &'a [u8],
+    /// The whole object as encoded (tag, length and value), for MAC inputs.
+    pub raw: &'a [u8],
+}
+
+/// Reads one TLV from the front of `data`; `None` when it is truncated or its
+/// length is not in the shortest definite form. Returns the object and the rest.
+pub fn next(data: &[u8]) -> Option<(Tlv<'_>, &[u8])> {
+    let (&tag, rest) = data.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (len, header): (usize, usize) = match first {
+        0x00..=0x7F => (usize::from(first), 2),
+        0x81 => {
+            let l = usize::from(*rest.first()?);
+            if l < 0x80 {
+                return None;
+            }
+            (l, 3)
+        }
+        0x82 => {
+            let l = usize::from(*rest.first()?) << 8 | usize::from(*rest.get(1)?);
+            if l < 0x100 {
+                return None;
+            }
+            (l, 4)
+        }
+        _ => return None,
+    };
+    let total = header.checked_add(len)?;
+    if data.len() < total {
+        return None;
+    }
+    let (raw, rest) = data.split_at(total);
+    Some((
+        Tlv {
+            tag,
+            value: &raw[header..],
+            raw,
+        },
+        rest,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,5 +168,24 @@ mod tests {
             expect_single(&[0x84, 0, 0x85, 0], 0x84),
             Err(TlvError::Missing(0x84))
         );
+    }
+
+    #[test]
+    fn round_trip_and_shortest_form_only() {
+        for len in [0usize, 1, 0x7F, 0x80, 0xFF, 0x100, 0xFFFF] {
+            let mut enc = Vec::new();
+            put(&mut enc, 0x85, &vec![0xAB; len]);
+            enc.push(0x99);
+            let (t, rest) = next(&enc).expect("well-formed");
+            assert_eq!((t.tag, t.value.len(), rest), (0x85, len, &[0x99][..]));
+            assert_eq!(t.raw, &enc[..enc.len() - 1]);
+        }
+        assert!(next(&[0x85, 0x81, 0x05, 1, 2, 3, 4, 5]).is_none());
+        assert!(next(&[0x85, 0x82, 0x00, 0x05, 1, 2, 3, 4, 5]).is_none());
+        assert!(next(&[0x85, 0x83, 0, 0, 1, 0]).is_none());
+        assert!(next(&[0x85, 0x80]).is_none());
+        assert!(next(&[0x85, 2, 0]).is_none());
+        assert!(next(&[0x85]).is_none());
+        assert!(next(&[]).is_none());
     }
 }
