@@ -44,10 +44,14 @@ log "mvn test (Kotlin compile, IsoDep adapter, JVM suite)"
 reports="bindings-kotlin/target/surefire-reports"
 rm -rf "$reports"
 status=0
-(cd bindings-kotlin && mvn -B -q -Dstyle.color=never \
+mvnlog="$(mktemp)"
+(cd bindings-kotlin && mvn -B -q \
    -Dfkn.lib.dir="$root/target/release" \
    -Dfkn.leak.sessions="${FKN_LEAK_SESSIONS:-10000}" \
-   clean test) || status=$?
+   clean test) >"$mvnlog" 2>&1 || status=$?
+# Maven 3.8 prints colour resets even in batch mode.
+sed -e 's/\x1b\[[0-9;]*m//g' "$mvnlog"
+rm -f "$mvnlog"
 # Surefire's summary (-q hides Maven's own).
 if compgen -G "$reports/*.txt" >/dev/null; then
   cat "$reports"/*.txt | grep -E '^Tests run:' | awk -F'[:,]' '

@@ -163,8 +163,8 @@ impl std::fmt::Display for FknError {
 impl std::error::Error for FknError {}
 
 /// Why a platform transport could not exchange an APDU. Kotlin and Swift
-/// implementations of [`crate::NfcTransport`] throw it; the SDK turns it into
-/// the matching [`FknError`] (`TagLost` becomes `CardRemoved`). Any other
+/// implementations of `NfcTransport` throw it; the SDK turns it into the
+/// matching `FknError` (`TagLost` becomes `CardRemoved`). Any other
 /// exception a transport throws arrives as `Io` with its description.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Error)]
 #[uniffi::export(Display)]

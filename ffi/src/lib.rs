@@ -17,6 +17,7 @@ mod error;
 mod live;
 mod logging;
 mod pki;
+mod prepared_pin;
 mod records;
 mod session;
 mod transport;
@@ -31,6 +32,7 @@ pub use pki::{
     CertificateInfo, CsrInfo, VerifiedSignature, certificate_info, verify_cms, verify_csr,
     verify_digest,
 };
+pub use prepared_pin::PreparedPin;
 pub use records::{KeyInfo, PasswordInfo, PinRef, SelectInfo, TokenInfo};
 pub use session::TokenSession;
 pub use transport::NfcTransport;

@@ -23,6 +23,15 @@ impl From<CorePinRef> for PinRef {
     }
 }
 
+impl From<PinRef> for CorePinRef {
+    fn from(p: PinRef) -> Self {
+        match p {
+            PinRef::User => CorePinRef::User,
+            PinRef::Admin => CorePinRef::Admin,
+        }
+    }
+}
+
 /// One PIN's login parameters, as SELECT announced them.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct PasswordInfo {

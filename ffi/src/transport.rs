@@ -11,15 +11,16 @@ use crate::live::LiveGuard;
 
 /// One APDU exchange with a token, implemented by the app's platform layer
 /// (the Kotlin `IsoDepTransport`, a Swift `NFCISO7816Tag` wrapper, or a test
-/// double) or by the SDK itself ([`crate::VirtualToken::transport`]).
+/// double) or by the SDK itself (`VirtualToken.transport()`).
 ///
 /// The SDK calls it synchronously from the thread that called the SDK, so
 /// call the SDK off the main thread (the Kotlin layer uses
-/// `Dispatchers.IO`); an implementation may block.
+/// `Dispatchers.IO`); an implementation may block. Only `transceive` may
+/// throw: an exception from the two capability queries is a bug.
 #[uniffi::export(rust, foreign)]
 pub trait NfcTransport: Send + Sync {
     /// Sends one complete command APDU and returns the complete response APDU
-    /// (data followed by SW1 SW2). Throws [`TransportError`]: `TagLost` when
+    /// (data followed by SW1 SW2). Throws `TransportError`: `TagLost` when
     /// the card left the field.
     fn transceive(&self, apdu: Vec<u8>) -> Result<Vec<u8>, TransportError>;
 

@@ -18,9 +18,9 @@ use crate::transport::NfcTransport;
 /// example uses).
 const PASSWORD_CURVE: CurveId = CurveId::Tc26_256A;
 
-/// An OFP1 token in software. Hand [`VirtualToken::transport`] to
-/// `TokenSession.open`, or forward a transport of your own to
-/// [`VirtualToken::process_apdu`] to watch or disturb the traffic.
+/// An OFP1 token in software, so apps run their UI and tests with no card.
+/// Hand `transport()` to `TokenSession.open`, or forward a transport of your
+/// own to `process_apdu` to watch or disturb the traffic.
 #[derive(uniffi::Object)]
 pub struct VirtualToken {
     token: Arc<Mutex<CoreToken>>,

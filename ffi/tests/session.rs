@@ -163,3 +163,49 @@ fn virtual_token_file_round_trip() {
     assert_eq!(s.list_keys().unwrap()[0].label, "kept");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn prepared_pin_logs_in_without_pbkdf2_at_the_tap() {
+    let vt = token();
+    let first = TokenSession::open(vt.transport()).unwrap();
+    let select = first.select_info().unwrap();
+    let user = select
+        .passwords
+        .iter()
+        .find(|p| p.reference == fkn_ffi::PinRef::User)
+        .unwrap()
+        .clone();
+    drop(first);
+
+    // Before the next tap: derive from what the first session told.
+    let pin =
+        fkn_ffi::PreparedPin::derive(select.serial.clone(), user.clone(), USER_PIN.into()).unwrap();
+    let link = Forwarding::new(&vt);
+    let session = TokenSession::open(link.clone()).unwrap();
+    session.authenticate_prepared(pin).unwrap();
+    assert_eq!(
+        link.exchanges.load(Ordering::SeqCst),
+        3,
+        "SELECT and the two login steps"
+    );
+
+    let wrong =
+        fkn_ffi::PreparedPin::derive(select.serial.clone(), user.clone(), "0000".into()).unwrap();
+    assert_eq!(
+        session.authenticate_prepared(wrong),
+        Err(FknError::WrongPin { attempts_left: 4 })
+    );
+    let other_token = fkn_ffi::PreparedPin::derive(vec![0; 8], user, USER_PIN.into()).unwrap();
+    assert!(matches!(
+        session.authenticate_prepared(other_token),
+        Err(FknError::InvalidInput { .. })
+    ));
+    assert!(matches!(
+        fkn_ffi::PreparedPin::derive(vec![0; 7], select.passwords[0].clone(), USER_PIN.into()),
+        Err(FknError::InvalidInput { .. })
+    ));
+    let again = session
+        .prepare_pin(fkn_ffi::PinRef::User, USER_PIN.into())
+        .unwrap();
+    session.authenticate_prepared(again).unwrap();
+}

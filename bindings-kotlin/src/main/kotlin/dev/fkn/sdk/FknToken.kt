@@ -38,6 +38,9 @@ class FknToken private constructor(
     /** Logs in with the user PIN; throws [FknException.WrongPin] (with attempts left) or [FknException.PinBlocked]. */
     suspend fun login(pin: String): Unit = io { authenticate(pin) }
 
+    /** Logs in with a PIN prepared before the tap (see [preparePin]): no PBKDF2 while the card is held. */
+    suspend fun login(pin: PreparedPin): Unit = io { authenticatePrepared(pin) }
+
     /** Logs in with the admin PIN. */
     suspend fun loginAdmin(pin: String): Unit = io { authenticateAdmin(pin) }
 
@@ -90,6 +93,18 @@ class FknToken private constructor(
     /** Frees the native session now (idempotent). */
     override fun close() = session.close()
 }
+
+/**
+ * Runs the slow part of a login (PBKDF2) before the user taps, for the token
+ * whose [serial] and [password] parameters an earlier session's
+ * [FknToken.selectInfo] returned. Close the result when done.
+ */
+suspend fun preparePin(
+    serial: ByteArray,
+    password: PasswordInfo,
+    pin: String,
+    dispatcher: CoroutineDispatcher = Dispatchers.Default,
+): PreparedPin = withContext(dispatcher) { PreparedPin.derive(serial, password, pin) }
 
 /**
  * The SDK's message for this error, saying what to do next (Kotlin's

@@ -741,6 +741,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_fkn_ffi_checksum_method_tokensession_sign_cms_digest(
     ): Int
+    external fun uniffi_fkn_ffi_checksum_method_tokensession_authenticate_prepared(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_tokensession_prepare_pin(
+    ): Int
     external fun uniffi_fkn_ffi_checksum_method_tokensession_authenticate(
     ): Int
     external fun uniffi_fkn_ffi_checksum_method_tokensession_authenticate_admin(
@@ -789,6 +793,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_fkn_ffi_checksum_constructor_hasher_new(
     ): Int
+    external fun uniffi_fkn_ffi_checksum_constructor_preparedpin_derive(
+    ): Int
     external fun uniffi_fkn_ffi_checksum_constructor_tokensession_open(
     ): Int
     external fun uniffi_fkn_ffi_checksum_constructor_virtualtoken_create(
@@ -828,6 +834,12 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_fkn_ffi_fn_method_hasher_update(`ptr`: Long,`data`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_fkn_ffi_fn_clone_preparedpin(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_fkn_ffi_fn_free_preparedpin(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_constructor_preparedpin_derive(`serial`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`pin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_fkn_ffi_fn_clone_tokensession(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_fkn_ffi_fn_free_tokensession(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -842,6 +854,10 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_fkn_ffi_fn_method_tokensession_sign_cms_digest(`ptr`: Long,`keyId`: RustBuffer.ByValue,`certificate`: RustBuffer.ByValue,`contentDigest`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_tokensession_authenticate_prepared(`ptr`: Long,`pin`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_method_tokensession_prepare_pin(`ptr`: Long,`reference`: RustBuffer.ByValue,`pin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_fkn_ffi_fn_method_tokensession_authenticate(`ptr`: Long,`pin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_fkn_ffi_fn_method_tokensession_authenticate_admin(`ptr`: Long,`pin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1103,6 +1119,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_sign_cms_digest() and 0xFFFF) != 13361) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_authenticate_prepared() and 0xFFFF) != 16871) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_prepare_pin() and 0xFFFF) != 13000) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_authenticate() and 0xFFFF) != 58876) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1148,7 +1170,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_unblock_pin() and 0xFFFF) != 10602) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_method_nfctransport_transceive() and 0xFFFF) != 22074) {
+    if ((lib.uniffi_fkn_ffi_checksum_method_nfctransport_transceive() and 0xFFFF) != 35156) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_fkn_ffi_checksum_method_nfctransport_max_transceive_length() and 0xFFFF) != 55520) {
@@ -1173,6 +1195,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_fkn_ffi_checksum_constructor_hasher_new() and 0xFFFF) != 16691) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_constructor_preparedpin_derive() and 0xFFFF) != 18163) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_fkn_ffi_checksum_constructor_tokensession_open() and 0xFFFF) != 50798) {
@@ -2020,17 +2045,18 @@ public object FfiConverterTypeHasher: FfiConverter<Hasher, Long> {
 /**
  * One APDU exchange with a token, implemented by the app's platform layer
  * (the Kotlin `IsoDepTransport`, a Swift `NFCISO7816Tag` wrapper, or a test
- * double) or by the SDK itself ([`crate::VirtualToken::transport`]).
+ * double) or by the SDK itself (`VirtualToken.transport()`).
  *
  * The SDK calls it synchronously from the thread that called the SDK, so
  * call the SDK off the main thread (the Kotlin layer uses
- * `Dispatchers.IO`); an implementation may block.
+ * `Dispatchers.IO`); an implementation may block. Only `transceive` may
+ * throw: an exception from the two capability queries is a bug.
  */
 public interface NfcTransport {
     
     /**
      * Sends one complete command APDU and returns the complete response APDU
-     * (data followed by SW1 SW2). Throws [`TransportError`]: `TagLost` when
+     * (data followed by SW1 SW2). Throws `TransportError`: `TagLost` when
      * the card left the field.
      */
     fun `transceive`(`apdu`: kotlin.ByteArray): kotlin.ByteArray
@@ -2053,11 +2079,12 @@ public interface NfcTransport {
 /**
  * One APDU exchange with a token, implemented by the app's platform layer
  * (the Kotlin `IsoDepTransport`, a Swift `NFCISO7816Tag` wrapper, or a test
- * double) or by the SDK itself ([`crate::VirtualToken::transport`]).
+ * double) or by the SDK itself (`VirtualToken.transport()`).
  *
  * The SDK calls it synchronously from the thread that called the SDK, so
  * call the SDK off the main thread (the Kotlin layer uses
- * `Dispatchers.IO`); an implementation may block.
+ * `Dispatchers.IO`); an implementation may block. Only `transceive` may
+ * throw: an exception from the two capability queries is a bug.
  */
 open class NfcTransportImpl: Disposable, AutoCloseable, NfcTransport
 {
@@ -2163,7 +2190,7 @@ open class NfcTransportImpl: Disposable, AutoCloseable, NfcTransport
     
     /**
      * Sends one complete command APDU and returns the complete response APDU
-     * (data followed by SW1 SW2). Throws [`TransportError`]: `TagLost` when
+     * (data followed by SW1 SW2). Throws `TransportError`: `TagLost` when
      * the card left the field.
      */
     @Throws(TransportException::class)override fun `transceive`(`apdu`: kotlin.ByteArray): kotlin.ByteArray {
@@ -2434,6 +2461,277 @@ public object FfiConverterTypeNfcTransport: FfiConverter<NfcTransport, Long> {
 
 
 /**
+ * A PIN already run through PBKDF2 for one token's salt (the slow part of a
+ * login). Make it before the user taps, from the `serial` and
+ * `PasswordInfo` of an earlier session's `select_info()`, then log in with
+ * `TokenSession.authenticate_prepared`. Holds the derived key, never the
+ * PIN; wiped when freed.
+ */
+public interface PreparedPinInterface {
+    
+    companion object
+}
+
+/**
+ * A PIN already run through PBKDF2 for one token's salt (the slow part of a
+ * login). Make it before the user taps, from the `serial` and
+ * `PasswordInfo` of an earlier session's `select_info()`, then log in with
+ * `TokenSession.authenticate_prepared`. Holds the derived key, never the
+ * PIN; wiped when freed.
+ */
+open class PreparedPin: Disposable, AutoCloseable, PreparedPinInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_fkn_ffi_fn_free_preparedpin(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_fkn_ffi_fn_clone_preparedpin(handle, status)
+        }
+    }
+
+    
+
+    
+
+
+    
+    companion object {
+        
+    /**
+     * Runs PBKDF2 for `pin` with the salt and curve of `password`, for the
+     * token with `serial` (8 bytes).
+     */
+    @Throws(FknException::class) fun `derive`(`serial`: kotlin.ByteArray, `password`: PasswordInfo, `pin`: kotlin.String): PreparedPin {
+            return FfiConverterTypePreparedPin.lift(
+    uniffiRustCallWithError(FknException) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_constructor_preparedpin_derive(
+    
+        
+        FfiConverterByteArray.lower(`serial`),
+        FfiConverterTypePasswordInfo.lower(`password`),
+        FfiConverterString.lower(`pin`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePreparedPin: FfiConverter<PreparedPin, Long> {
+    override fun lower(value: PreparedPin): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): PreparedPin {
+        return PreparedPin(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): PreparedPin {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: PreparedPin) = 8UL
+
+    override fun write(value: PreparedPin, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * A session with one token: open it when the card is tapped, log in, sign,
  * close it. Every method blocks until the card answered, calling the
  * transport on the caller's thread; call it off the main thread (the Kotlin
@@ -2471,6 +2769,18 @@ public interface TokenSessionInterface {
      * a `Hasher`. Needs a user login.
      */
     fun `signCmsDigest`(`keyId`: kotlin.ByteArray, `certificate`: kotlin.ByteArray, `contentDigest`: kotlin.ByteArray): kotlin.ByteArray
+    
+    /**
+     * Logs in with a prepared PIN: two exchanges, no PBKDF2 now. Throws
+     * `InvalidInput` if it was prepared for another token or an older salt.
+     */
+    fun `authenticatePrepared`(`pin`: PreparedPin)
+    
+    /**
+     * Runs PBKDF2 for `pin` against this token's salt, for a later
+     * `authenticate_prepared` (e.g. after a card error, without asking again).
+     */
+    fun `preparePin`(`reference`: PinRef, `pin`: kotlin.String): PreparedPin
     
     /**
      * Logs in with the user PIN (the PIN never crosses the air: SESPAKE),
@@ -2747,6 +3057,44 @@ open class TokenSession: Disposable, AutoCloseable, TokenSessionInterface
         FfiConverterByteArray.lower(`keyId`),
         FfiConverterByteArray.lower(`certificate`),
         FfiConverterByteArray.lower(`contentDigest`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Logs in with a prepared PIN: two exchanges, no PBKDF2 now. Throws
+     * `InvalidInput` if it was prepared for another token or an older salt.
+     */
+    @Throws(FknException::class)override fun `authenticatePrepared`(`pin`: PreparedPin)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(FknException) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_tokensession_authenticate_prepared(
+        it,
+        
+        FfiConverterTypePreparedPin.lower(`pin`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Runs PBKDF2 for `pin` against this token's salt, for a later
+     * `authenticate_prepared` (e.g. after a card error, without asking again).
+     */
+    @Throws(FknException::class)override fun `preparePin`(`reference`: PinRef, `pin`: kotlin.String): PreparedPin {
+            return FfiConverterTypePreparedPin.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknException) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_tokensession_prepare_pin(
+        it,
+        
+        FfiConverterTypePinRef.lower(`reference`),
+        FfiConverterString.lower(`pin`),_status)
 }
     }
     )
@@ -3171,9 +3519,9 @@ public object FfiConverterTypeTokenSession: FfiConverter<TokenSession, Long> {
 
 
 /**
- * An OFP1 token in software. Hand [`VirtualToken::transport`] to
- * `TokenSession.open`, or forward a transport of your own to
- * [`VirtualToken::process_apdu`] to watch or disturb the traffic.
+ * An OFP1 token in software, so apps run their UI and tests with no card.
+ * Hand `transport()` to `TokenSession.open`, or forward a transport of your
+ * own to `process_apdu` to watch or disturb the traffic.
  */
 public interface VirtualTokenInterface {
     
@@ -3209,9 +3557,9 @@ public interface VirtualTokenInterface {
 }
 
 /**
- * An OFP1 token in software. Hand [`VirtualToken::transport`] to
- * `TokenSession.open`, or forward a transport of your own to
- * [`VirtualToken::process_apdu`] to watch or disturb the traffic.
+ * An OFP1 token in software, so apps run their UI and tests with no card.
+ * Hand `transport()` to `TokenSession.open`, or forward a transport of your
+ * own to `process_apdu` to watch or disturb the traffic.
  */
 open class VirtualToken: Disposable, AutoCloseable, VirtualTokenInterface
 {
@@ -4764,8 +5112,8 @@ public object FfiConverterTypePinRef: FfiConverterRustBuffer<PinRef> {
 
 /**
  * Why a platform transport could not exchange an APDU. Kotlin and Swift
- * implementations of [`crate::NfcTransport`] throw it; the SDK turns it into
- * the matching [`FknError`] (`TagLost` becomes `CardRemoved`). Any other
+ * implementations of `NfcTransport` throw it; the SDK turns it into the
+ * matching `FknError` (`TagLost` becomes `CardRemoved`). Any other
  * exception a transport throws arrives as `Io` with its description.
  */
 sealed class TransportException: kotlin.Exception() {

@@ -79,4 +79,20 @@ class FullSessionTest {
             }
         }
     }
+
+    @Test
+    fun preparedPinLogsInWithTwoExchanges(): Unit = runBlocking {
+        VirtualToken("prepared", USER_PIN, ADMIN_PIN).use { vt ->
+            val select = FknToken.open(ForwardingTransport(vt)).use { it.selectInfo() }
+            val user = select.passwords.first { it.reference == PinRef.USER }
+            preparePin(select.serial, user, USER_PIN).use { pin ->
+                val link = ForwardingTransport(vt)
+                FknToken.open(link).use { token ->
+                    token.login(pin)
+                    assertEquals(3, link.exchanges.get(), "SELECT and the two login steps")
+                    assertEquals(5u.toUByte(), token.tokenInfo().userPinAttempts)
+                }
+            }
+        }
+    }
 }
