@@ -23,7 +23,8 @@ use clap::Parser;
     about,
     after_help = "Tokens (--token T): virtual:PATH (a virtual token file, made by `fkn token init`) \
                   or pcsc:READER (a PC/SC reader name or unique prefix).\n\
-                  PINs: --pin, or the FKN_PIN / FKN_ADMIN_PIN environment variables.\n\
+                  PINs: --pin, or the FKN_PIN / FKN_ADMIN_PIN environment variables (FKN_USER_PIN for \
+                  `token init`), which keep them out of the process list.\n\
                   Exit status: 0 success, 1 failure (one line on stderr says why), 2 usage \
                   error, 3 wrong PIN, 4 PIN blocked."
 )]

@@ -316,11 +316,9 @@ fn keygen_sign_verify(s: &mut Session, curve: CurveId) -> anyhow::Result<(KeyInf
     if vk.verify_digest(&altered, &sig).is_ok() {
         bail!("a signature verified over an altered digest");
     }
-    let pk = hex_upper(&key.public_key);
     let detail = format!(
-        "key {}..{} ({} B), {}-byte signature over Streebog-{} verifies; altered digest rejected",
-        &pk[..8],
-        &pk[pk.len() - 8..],
+        "key {} ({} B), {}-byte signature over Streebog-{} verifies; altered digest rejected",
+        abbrev(&key.public_key),
         key.public_key.len(),
         sig.len(),
         alg.output_len() * 8
@@ -357,7 +355,41 @@ fn verify_cms(sig: &[u8]) -> anyhow::Result<((), String)> {
     ))
 }
 
+/// `0123ABCD..89EF0123`: the first and last four bytes in hex.
+fn abbrev(bytes: &[u8]) -> String {
+    match (
+        bytes.get(..4),
+        bytes.len().checked_sub(4).and_then(|i| bytes.get(i..)),
+    ) {
+        (Some(head), Some(tail)) if bytes.len() > 8 => {
+            format!("{}..{}", hex_upper(head), hex_upper(tail))
+        }
+        _ => hex_upper(bytes),
+    }
+}
+
 /// The first clause of an error message.
 fn short(msg: &str) -> &str {
     msg.split([':', ';', '(']).next().unwrap_or(msg).trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn abbreviates_long_values_only() {
+        assert_eq!(abbrev(&[0xAB; 64]), "ABABABAB..ABABABAB");
+        assert_eq!(abbrev(&[1, 2, 3]), "010203");
+        assert_eq!(abbrev(&[]), "");
+    }
+
+    #[test]
+    fn short_keeps_the_first_clause() {
+        assert_eq!(
+            short("the content does not match (x): y"),
+            "the content does not match"
+        );
+        assert_eq!(short("plain"), "plain");
+    }
 }
