@@ -3,8 +3,8 @@
 
 use core::fmt;
 
-use crate::apdu::tlv::{self, MAX_VALUE_LEN, Tlv};
 use super::{SmError, SmKeys};
+use crate::apdu::tlv::{self, MAX_VALUE_LEN, Tlv};
 use crate::apdu::{Command, Response};
 use crate::crypto::cipher::{kuznyechik_ctr, kuznyechik_mac};
 use crate::crypto::mac::ct_eq;

@@ -1,8 +1,8 @@
 //! OFP1 Section 6 commands as pure constructors (before secure messaging), and
 //! the GENERAL AUTHENTICATE steps of Section 4. Nothing here does I/O.
 
-use crate::apdu::tlv::{put, tlv};
 use crate::apdu::Command;
+use crate::apdu::tlv::{put, tlv};
 use crate::crypto::ec::CurveId;
 
 /// Le meaning "up to 256 bytes" (short) / the whole response (extended chains it).
