@@ -1,5 +1,6 @@
 //! Values typed on the command line that several verbs share: PINs (kept
-//! out of `Debug` and zeroized), key ids, curve names and digests.
+//! out of `Debug` and zeroized), key ids, the token + user PIN + key id set
+//! most verbs take, curve names and digests.
 
 use std::fmt;
 use std::str::FromStr;
@@ -7,7 +8,11 @@ use std::str::FromStr;
 use anyhow::{Context, bail};
 use clap::Args;
 use fkn_core::crypto::ec::CurveId;
+use fkn_core::token::KeyInfo;
 use zeroize::Zeroizing;
+
+use crate::session::{self, Session};
+use crate::token_spec::TokenOpt;
 
 /// A PIN from the command line or the environment. Zeroized on drop and
 /// never printed (`Debug` shows `[REDACTED]`), so `-vv` logs of parsed
@@ -112,6 +117,41 @@ impl KeyIdOpt {
     }
 }
 
+/// `--token`/`--reader`, the user `--pin` (or `FKN_PIN`) and `--id`/`--id-hex`:
+/// what every verb that uses one key with the user PIN takes.
+#[derive(Args, Debug)]
+pub struct UserKeyArgs {
+    #[command(flatten)]
+    token: TokenOpt,
+
+    /// User PIN.
+    #[arg(long, value_name = "PIN", env = "FKN_PIN", hide_env_values = true)]
+    pin: Pin,
+
+    #[command(flatten)]
+    id: KeyIdOpt,
+}
+
+impl UserKeyArgs {
+    /// The key id given.
+    pub fn id(&self) -> anyhow::Result<&KeyId> {
+        self.id.get()
+    }
+
+    /// Opens the token and logs in with the user PIN.
+    pub fn login(&self) -> anyhow::Result<Session> {
+        session::login(&self.token.spec(), &self.pin)
+    }
+
+    /// Logs in and looks the key up (it must exist).
+    pub fn login_to_key(&self) -> anyhow::Result<(Session, KeyInfo)> {
+        let id = self.id()?;
+        let mut s = self.login()?;
+        let key = session::find_key(&mut s, id)?;
+        Ok((s, key))
+    }
+}
+
 /// Parses a curve name, case-insensitively (`tc26-256-a`, or the standard's
 /// `id-tc26-gost-3410-2012-256-paramSetA`).
 pub fn parse_curve(s: &str) -> Result<CurveId, String> {
@@ -196,6 +236,36 @@ mod tests {
         assert_eq!(show_id(&[0, 1]), "hex:0001");
         assert_eq!(show_id(&[0xFF]), "hex:FF");
         assert_eq!(KeyId::parse_hex("41").unwrap().to_string(), "\"A\"");
+    }
+
+    #[derive(clap::Parser, Debug)]
+    struct UserKeyCli {
+        #[command(flatten)]
+        key: UserKeyArgs,
+    }
+
+    #[test]
+    fn user_key_args_take_token_pin_and_exactly_one_id() {
+        use clap::Parser;
+        let c = UserKeyCli::try_parse_from([
+            "t",
+            "--token",
+            "virtual:x.fkn",
+            "--pin",
+            "1234",
+            "--id-hex",
+            "00ff",
+        ])
+        .unwrap();
+        assert_eq!(c.key.id().unwrap().bytes(), [0, 0xFF]);
+        assert_eq!(
+            c.key.token.spec(),
+            crate::token_spec::TokenSpec::Virtual("x.fkn".into())
+        );
+        assert_eq!(c.key.pin.expose(), "1234");
+        let both = ["t", "--pin", "1", "--id", "a", "--id-hex", "61"];
+        assert!(UserKeyCli::try_parse_from(both).is_err());
+        assert!(UserKeyCli::try_parse_from(["t", "--pin", "1"]).is_err());
     }
 
     #[test]

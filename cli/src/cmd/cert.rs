@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use fkn_core::pki::{self, Subject, cert, csr};
 use fkn_core::token::{KeyInfo, TokenSigner};
 
-use crate::opts::{KeyId, KeyIdOpt, Pin, read_file, show_id, write_file};
+use crate::opts::{KeyId, KeyIdOpt, Pin, UserKeyArgs, read_file, show_id, write_file};
 use crate::session::{self, Session, pki_error};
 use crate::token_spec::{TokenOpt, TokenSpec};
 
@@ -16,14 +16,7 @@ use crate::token_spec::{TokenOpt, TokenSpec};
 #[derive(Args, Debug)]
 pub struct CsrArgs {
     #[command(flatten)]
-    token: TokenOpt,
-
-    /// User PIN.
-    #[arg(long, value_name = "PIN", env = "FKN_PIN", hide_env_values = true)]
-    pin: Pin,
-
-    #[command(flatten)]
-    id: KeyIdOpt,
+    key: UserKeyArgs,
 
     /// Subject, RFC 4514 ("CN=Ivan Petrov,O=Org,C=RU") or OpenSSL style
     /// ("/C=RU/O=Org/CN=Ivan Petrov"); INN, INNLE, OGRN, OGRNIP, SNILS known.
@@ -59,14 +52,7 @@ pub enum CertCmd {
 #[derive(Args, Debug)]
 pub struct SelfSignArgs {
     #[command(flatten)]
-    token: TokenOpt,
-
-    /// User PIN.
-    #[arg(long, value_name = "PIN", env = "FKN_PIN", hide_env_values = true)]
-    pin: Pin,
-
-    #[command(flatten)]
-    id: KeyIdOpt,
+    key: UserKeyArgs,
 
     /// Subject (and issuer), e.g. "CN=Ivan Petrov,O=Org,C=RU".
     #[arg(long, value_name = "NAME")]
@@ -113,14 +99,7 @@ pub struct ExportArgs {
 #[derive(Args, Debug)]
 pub struct ImportArgs {
     #[command(flatten)]
-    token: TokenOpt,
-
-    /// User PIN.
-    #[arg(long, value_name = "PIN", env = "FKN_PIN", hide_env_values = true)]
-    pin: Pin,
-
-    #[command(flatten)]
-    id: KeyIdOpt,
+    key: UserKeyArgs,
 
     /// The certificate, DER or PEM.
     #[arg(long = "in", value_name = "FILE")]
@@ -154,9 +133,8 @@ fn write_der(
 
 /// Builds a PKCS #10 request for key `--id`, signed on the token.
 pub fn csr(args: &CsrArgs) -> anyhow::Result<()> {
-    let id = args.id.get()?;
-    let mut s = session::login(&args.token.spec(), &args.pin)?;
-    let key = session::find_key(&mut s, id)?;
+    let id = args.key.id()?;
+    let (mut s, key) = args.key.login_to_key()?;
     let der = csr::build_csr(
         &mut TokenSigner::new(&mut s, &key),
         &args.subject,
@@ -191,9 +169,8 @@ pub fn self_signed_on_token(
 }
 
 fn self_sign(args: &SelfSignArgs) -> anyhow::Result<()> {
-    let id = args.id.get()?;
-    let mut s = session::login(&args.token.spec(), &args.pin)?;
-    let key = session::find_key(&mut s, id)?;
+    let id = args.key.id()?;
+    let (mut s, key) = args.key.login_to_key()?;
     let der = self_signed_on_token(&mut s, &key, &args.subject, args.days)?;
     if let Some(out) = &args.out {
         write_der(out, "certificate", &der, args.pem, pki::pem::CERTIFICATE)?;
@@ -242,15 +219,14 @@ fn certificate_from_file(path: &std::path::Path, id: &KeyId) -> anyhow::Result<V
 }
 
 fn import(args: &ImportArgs) -> anyhow::Result<()> {
-    let id = args.id.get()?;
+    let id = args.key.id()?;
     let der = pki::pem::to_der(
         &read_file(&args.input, "certificate")?,
         pki::pem::CERTIFICATE,
     )?;
     let info = cert::certificate_info(&der)
         .with_context(|| format!("reading {}", args.input.display()))?;
-    let mut s = session::login(&args.token.spec(), &args.pin)?;
-    let key = session::find_key(&mut s, id)?;
+    let (mut s, key) = args.key.login_to_key()?;
     if info.curve != key.curve || info.public_key != key.public_key {
         bail!(
             "the certificate in {} ({}) is not for key {} on the token; pick that key's certificate",

@@ -11,9 +11,8 @@ use fkn_core::pki::{self, NameAttribute, Subject, cms};
 use fkn_core::token::TokenSigner;
 
 use super::cert::self_signed_on_token;
-use crate::opts::{KeyIdOpt, Pin, read_file, show_time, write_file};
-use crate::session::{self, pki_error};
-use crate::token_spec::TokenOpt;
+use crate::opts::{UserKeyArgs, read_file, show_time, write_file};
+use crate::session::pki_error;
 
 /// Validity of the certificate `fkn sign` makes for a key that has none.
 const AUTO_CERT_DAYS: u32 = 365;
@@ -22,14 +21,7 @@ const AUTO_CERT_DAYS: u32 = 365;
 #[derive(Args, Debug)]
 pub struct SignArgs {
     #[command(flatten)]
-    token: TokenOpt,
-
-    /// User PIN.
-    #[arg(long, value_name = "PIN", env = "FKN_PIN", hide_env_values = true)]
-    pin: Pin,
-
-    #[command(flatten)]
-    id: KeyIdOpt,
+    key: UserKeyArgs,
 
     /// The file to sign.
     #[arg(long = "in", value_name = "FILE")]
@@ -68,12 +60,11 @@ pub struct VerifyArgs {
 /// for the key; a key without one first gets a self-signed certificate
 /// (CN = the key's label, or its id), stored on the token.
 pub fn sign(args: &SignArgs) -> anyhow::Result<()> {
-    let id = args.id.get()?;
+    let id = args.key.id()?;
     // Open the file first: a typo must not cost a PIN attempt.
     let file = File::open(&args.input)
         .with_context(|| format!("cannot read the file to sign {}", args.input.display()))?;
-    let mut s = session::login(&args.token.spec(), &args.pin)?;
-    let key = session::find_key(&mut s, id)?;
+    let (mut s, key) = args.key.login_to_key()?;
     let cert = if key.has_certificate {
         s.get_certificate(&key.id)?
     } else {

@@ -5,22 +5,13 @@ use clap::Args;
 use fkn_core::crypto::ec::{CurveId, VerifyingKey};
 use fkn_core::token::MAX_DIGESTS_PER_SIGN;
 
-use crate::opts::{KeyIdOpt, Pin, hex_upper, parse_curve, parse_digest};
-use crate::session;
-use crate::token_spec::TokenOpt;
+use crate::opts::{UserKeyArgs, hex_upper, parse_curve, parse_digest};
 
 /// Arguments of `fkn keygen`.
 #[derive(Args, Debug)]
 pub struct KeygenArgs {
     #[command(flatten)]
-    token: TokenOpt,
-
-    /// User PIN.
-    #[arg(long, value_name = "PIN", env = "FKN_PIN", hide_env_values = true)]
-    pin: Pin,
-
-    #[command(flatten)]
-    id: KeyIdOpt,
+    key: UserKeyArgs,
 
     /// Curve: cryptopro-a, cryptopro-b, cryptopro-c, tc26-256-a, tc26-512-a,
     /// tc26-512-b or tc26-512-c (any case).
@@ -37,14 +28,7 @@ pub struct KeygenArgs {
 #[derive(Args, Debug)]
 pub struct SignDigestArgs {
     #[command(flatten)]
-    token: TokenOpt,
-
-    /// User PIN.
-    #[arg(long, value_name = "PIN", env = "FKN_PIN", hide_env_values = true)]
-    pin: Pin,
-
-    #[command(flatten)]
-    id: KeyIdOpt,
+    key: UserKeyArgs,
 
     /// A Streebog digest in hex: 32 bytes for a 256-bit key, 64 for a
     /// 512-bit key. Repeat for several; up to 16 go in one sign command.
@@ -54,8 +38,8 @@ pub struct SignDigestArgs {
 
 /// Generates a key pair on the token and prints its public key `BYTES(Q)`.
 pub fn keygen(args: &KeygenArgs) -> anyhow::Result<()> {
-    let id = args.id.get()?;
-    let mut s = session::login(&args.token.spec(), &args.pin)?;
+    let id = args.key.id()?;
+    let mut s = args.key.login()?;
     let key = s.generate_key(id.bytes(), args.curve, &args.label)?;
     println!("{}", hex_upper(&key.public_key));
     Ok(())
@@ -65,9 +49,8 @@ pub fn keygen(args: &KeygenArgs) -> anyhow::Result<()> {
 /// signature against the key's public key, and prints `s || r` in hex, one
 /// per line in the order given.
 pub fn sign_digest(args: &SignDigestArgs) -> anyhow::Result<()> {
-    let id = args.id.get()?;
-    let mut s = session::login(&args.token.spec(), &args.pin)?;
-    let key = session::find_key(&mut s, id)?;
+    let id = args.key.id()?;
+    let (mut s, key) = args.key.login_to_key()?;
     let want = key.curve.digest_len();
     if let Some((i, d)) = args
         .digests
