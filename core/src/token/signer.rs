@@ -93,9 +93,10 @@ mod tests {
 
     const PIN: &str = "1234";
 
-    fn session() -> TokenSession<VirtualTokenTransport> {
+    /// A fresh virtual token with this serial, selected but not logged in.
+    fn opened(serial: [u8; 8]) -> TokenSession<VirtualTokenTransport> {
         let state = TokenState::with_pins(
-            *b"SIGNER01",
+            serial,
             "signer",
             PIN,
             "87654321",
@@ -104,9 +105,24 @@ mod tests {
         )
         .expect("state");
         let link = VirtualTokenTransport::new(VirtualToken::new(state));
-        let mut s = TokenSession::open(link).expect("open");
+        TokenSession::open(link).expect("open")
+    }
+
+    fn session() -> TokenSession<VirtualTokenTransport> {
+        let mut s = opened(*b"SIGNER01");
         s.authenticate(PIN).expect("login");
         s
+    }
+
+    /// A 256-bit key the token does not hold.
+    fn absent_key(id: &[u8]) -> KeyInfo {
+        KeyInfo {
+            id: id.to_vec(),
+            curve: CurveId::Tc26_256A,
+            public_key: vec![0; 64],
+            label: String::new(),
+            has_certificate: false,
+        }
     }
 
     #[test]
@@ -161,13 +177,7 @@ mod tests {
         );
         // A signer for a key the token does not have: the token's refusal
         // comes back as the session's Error inside PkiError::Signer.
-        let ghost = KeyInfo {
-            id: b"ghost".to_vec(),
-            curve: CurveId::Tc26_256A,
-            public_key: vec![0; 64],
-            label: String::new(),
-            has_certificate: false,
-        };
+        let ghost = absent_key(b"ghost");
         let mut signer = TokenSigner::new(&mut s, &ghost);
         let e = signer.sign_digest(&[1; 32]).expect_err("no such key");
         assert_eq!(token_error(&e), Some(&Error::KeyNotFound));
@@ -178,25 +188,8 @@ mod tests {
 
     #[test]
     fn logged_out_session_fails_with_not_authenticated() {
-        let state = TokenState::with_pins(
-            *b"SIGNER02",
-            "signer",
-            PIN,
-            "87654321",
-            CurveId::Tc26_256A,
-            &mut OsRandom,
-        )
-        .expect("state");
-        let link = VirtualTokenTransport::new(VirtualToken::new(state));
-        let mut s = TokenSession::open(link).expect("open");
-        let key = KeyInfo {
-            id: b"k".to_vec(),
-            curve: CurveId::Tc26_256A,
-            public_key: vec![0; 64],
-            label: String::new(),
-            has_certificate: false,
-        };
-        let e = TokenSigner::new(&mut s, &key)
+        let mut s = opened(*b"SIGNER02");
+        let e = TokenSigner::new(&mut s, &absent_key(b"k"))
             .sign_digest(&[1; 32])
             .expect_err("no login");
         assert_eq!(token_error(&e), Some(&Error::NotAuthenticated));
