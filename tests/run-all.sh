@@ -5,27 +5,17 @@
 #   tests/run-all.sh            everything
 #   FKN_SKIP_E2E=1 tests/...    skip the PC/SC + vpcd end-to-end suite
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=e2e/lib.sh
+. "$(dirname "$0")/e2e/lib.sh"
 cd "$(dirname "$0")/.."
-
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
 log() { printf '\n==> %s\n' "$*"; }
 
 # --- system packages -------------------------------------------------------
 # openssl + gost-engine: independent interop oracle for GOST signatures, hashes,
 # CMS; pcscd + vpcd + opensc + pcsc-tools: a real PC/SC stack for the virtual token.
-APT_PACKAGES=(openssl libengine-gost-openssl pcscd vsmartcard-vpcd pcsc-tools opensc
-              libpcsclite-dev pkg-config)
-missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  log "installing ${missing[*]}"
-  $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
-fi
+apt_install_missing log openssl libengine-gost-openssl pcscd vsmartcard-vpcd pcsc-tools opensc \
+  libpcsclite-dev pkg-config
 
 # --- Rust toolchain pieces -------------------------------------------------
 if ! command -v cargo >/dev/null; then

@@ -12,65 +12,25 @@
 # Environment: FKN_BIN=path/to/fkn skips the build; FKN_E2E_KEEP_LOGS=1 keeps
 # the scratch directory.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/../.."
 
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/fkn-cli-openssl.XXXXXX")"
 USER_PIN=2580
 ADMIN_PIN=14702580
-passed=0
-failed=0
-
-say() { printf 'cli-openssl e2e: %s\n' "$*"; }
-pass() { passed=$((passed + 1)); say "PASS $*"; }
-fail() { failed=$((failed + 1)); say "FAIL $*"; }
-
-finish() {
-  local rc=$?
-  set +e
-  if [ -n "${FKN_E2E_KEEP_LOGS:-}" ]; then
-    say "files kept in $WORK"
-  else
-    rm -rf "$WORK"
-  fi
-  if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
-    failed=1
-    say "aborted (exit $rc) before all checks ran"
-  fi
-  echo "cli-openssl e2e: $passed passed, $failed failed"
-  [ "$failed" -eq 0 ] && [ "$rc" -eq 0 ] || exit 1
-}
-trap finish EXIT
-trap 'exit 130' INT TERM
+e2e_begin cli-openssl
 
 # --- packages ----------------------------------------------------------------
-PACKAGES=(openssl libengine-gost-openssl)
-missing=()
-for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  say "installing ${missing[*]}"
-  $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
-fi
+apt_install_missing say openssl libengine-gost-openssl
 if ! openssl engine gost -t 2>/dev/null | grep -q available; then
   say "the OpenSSL gost engine does not load (openssl engine gost -t)"
   exit 1
 fi
 
 # --- fkn ---------------------------------------------------------------------
-if [ -n "${FKN_BIN:-}" ]; then
-  FKN="$FKN_BIN"
-else
-  say "building fkn"
-  cargo build -q -p fkn-cli
-  target_dir="$(cargo metadata --format-version 1 --no-deps |
-    sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
-  FKN="${target_dir:-target}/debug/fkn"
-fi
-[ -x "$FKN" ] || { say "no fkn binary at $FKN"; exit 1; }
+# shellcheck disable=SC2119 # default features (pcsc included)
+find_fkn
 
 cd "$WORK"
 T="virtual:$WORK/token.fkn"

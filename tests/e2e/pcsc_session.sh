@@ -13,140 +13,28 @@
 # Environment: FKN_BIN=path/to/fkn skips the build; FKN_E2E_TIMEOUT (seconds,
 # default 60) bounds the wait for the card; FKN_E2E_KEEP_LOGS=1 keeps the logs.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/../.."
 
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-VPCD_PORT=35963
-CARD_TIMEOUT="${FKN_E2E_TIMEOUT:-60}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/fkn-pcsc-session.XXXXXX")"
-STALE_PIDFILE="${TMPDIR:-/tmp}/fkn-pcsc-session.pids"
 USER_PIN=3141
 ADMIN_PIN=27182818
-PCSCD_PID=""
-SERVE_PID=""
-RESTORE_SYSTEMD=""
-passed=0
-failed=0
 
-say() { printf 'pcsc-session e2e: %s\n' "$*"; }
-pass() { passed=$((passed + 1)); say "PASS $*"; }
-fail() { failed=$((failed + 1)); say "FAIL $*"; }
-
-stop_serve() {
-  if [ -n "$SERVE_PID" ] && kill -0 "$SERVE_PID" 2>/dev/null; then
-    kill "$SERVE_PID" 2>/dev/null
-    wait "$SERVE_PID" 2>/dev/null
-  fi
-  SERVE_PID=""
-}
-
-finish() {
-  local rc=$?
-  set +e
-  stop_serve
-  if [ -n "$PCSCD_PID" ] && kill -0 "$PCSCD_PID" 2>/dev/null; then
-    $SUDO kill "$PCSCD_PID" 2>/dev/null
-    wait "$PCSCD_PID" 2>/dev/null
-  fi
-  rm -f "$STALE_PIDFILE"
-  if [ -n "$RESTORE_SYSTEMD" ]; then
-    $SUDO systemctl start pcscd.socket 2>/dev/null
-  fi
-  if [ "$failed" -gt 0 ] || [ "$rc" -ne 0 ]; then
-    for f in "$WORK"/serve.log "$WORK"/pcscd.log; do
-      [ -f "$f" ] || continue
-      echo "---- last lines of $(basename "$f") ----"
-      tail -n 30 "$f"
-    done
-  fi
-  if [ -n "${FKN_E2E_KEEP_LOGS:-}" ]; then
-    echo "logs kept in $WORK"
-  else
-    rm -rf "$WORK"
-  fi
-  if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
-    failed=1
-    say "aborted (exit $rc) before all checks ran"
-  fi
-  echo "pcsc-session e2e: $passed passed, $failed failed"
-  [ "$failed" -eq 0 ] && [ "$rc" -eq 0 ] || exit 1
-}
-trap finish EXIT
-trap 'exit 130' INT TERM
-
-# End what a killed earlier run left behind, if the pid still names that program.
-if [ -f "$STALE_PIDFILE" ]; then
-  while read -r name pid; do
-    if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$name" ]; then
-      say "ending $name $pid left by an earlier run"
-      $SUDO kill "$pid" 2>/dev/null || true
-    fi
-  done <"$STALE_PIDFILE"
-  rm -f "$STALE_PIDFILE"
-fi
+on_exit() { pcsc_end "$WORK"/serve.log "$WORK"/pcscd.log; }
+e2e_begin pcsc-session on_exit
+pcsc_begin "${TMPDIR:-/tmp}/fkn-pcsc-session.pids"
 
 # --- packages ----------------------------------------------------------------
-PACKAGES=(pcscd vsmartcard-vpcd pcsc-tools opensc libpcsclite-dev pkg-config openssl
-          libengine-gost-openssl)
-missing=()
-for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  say "installing ${missing[*]}"
-  $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
-fi
+apt_install_missing say pcscd vsmartcard-vpcd pcsc-tools opensc libpcsclite-dev pkg-config \
+  openssl libengine-gost-openssl
 
 # --- fkn ---------------------------------------------------------------------
-if [ -n "${FKN_BIN:-}" ]; then
-  FKN="$FKN_BIN"
-else
-  say "building fkn"
-  cargo build -q -p fkn-cli --features pcsc
-  target_dir="$(cargo metadata --format-version 1 --no-deps |
-    sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
-  FKN="${target_dir:-target}/debug/fkn"
-fi
-[ -x "$FKN" ] || { say "no fkn binary at $FKN"; exit 1; }
-case "$FKN" in /*) ;; *) FKN="$PWD/$FKN" ;; esac
+find_fkn --features pcsc
 
-# --- pcscd with the vpcd driver (as pcsc_vpcd.sh) ------------------------------
-grep -qs "$(printf '0x%X' "$VPCD_PORT")" /etc/reader.conf.d/vpcd ||
-  say "warning: /etc/reader.conf.d/vpcd does not name port $VPCD_PORT"
-
-pcscd_running() {
-  local pid
-  pid="$(tr -dc '0-9' 2>/dev/null </run/pcscd/pcscd.pid || true)"
-  { [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; } ||
-    { command -v pidof >/dev/null && pidof pcscd >/dev/null; }
-}
-
-if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
-  if systemctl is-active --quiet pcscd.socket || systemctl is-active --quiet pcscd.service; then
-    say "stopping the system pcscd for the duration of the test"
-    $SUDO systemctl stop pcscd.socket pcscd.service
-    RESTORE_SYSTEMD=1
-  fi
-fi
-for _ in $(seq 1 50); do pcscd_running || break; sleep 0.1; done
-if pcscd_running; then
-  say "another pcscd is running and is not ours to stop; stop it and rerun"
-  exit 1
-fi
-
-log="$WORK/pcscd.log"
-$SUDO pcscd --foreground --debug >>"$log" 2>&1 &
-PCSCD_PID=$!
-echo "${SUDO:-pcscd} $PCSCD_PID" >>"$STALE_PIDFILE"
-ready=""
-for _ in $(seq 1 100); do
-  grep -q "daemon ready" "$log" 2>/dev/null && { ready=1; break; }
-  kill -0 "$PCSCD_PID" 2>/dev/null || break
-  sleep 0.1
-done
-[ -n "$ready" ] || { say "pcscd did not get ready"; exit 1; }
+# --- pcscd with the vpcd driver ------------------------------------------------
+pcsc_take_over
+start_pcscd
 
 # --- the token file, served to vpcd --------------------------------------------
 cd "$WORK"
@@ -155,24 +43,13 @@ TFILE="$WORK/token.fkn"
   --label "pcsc session" >init.log 2>&1 || { say "fkn token init: $(cat init.log)"; exit 1; }
 serial="$("$FKN" info --token "virtual:$TFILE" | sed -n 's/^serial: *//p')"
 
-RUST_LOG=info "$FKN" token serve --token "virtual:$TFILE" --vpcd "127.0.0.1:$VPCD_PORT" \
-  >serve.log 2>&1 &
-SERVE_PID=$!
-echo "$(basename "$FKN") $SERVE_PID" >>"$STALE_PIDFILE"
+RUST_LOG=info start_serve serve.log token serve --token "virtual:$TFILE" \
+  --vpcd "127.0.0.1:$VPCD_PORT"
 
-reader=""
-start=$SECONDS
-while [ $((SECONDS - start)) -lt "$CARD_TIMEOUT" ]; do
-  kill -0 "$SERVE_PID" 2>/dev/null || break
-  reader="$(timeout 10 opensc-tool -l 2>/dev/null |
-    sed -n 's/^[0-9][0-9]* *Yes .*\(Virtual PCD [0-9][0-9] [0-9][0-9]\)$/\1/p' | head -n 1 || true)"
-  [ -n "$reader" ] && break
-  sleep 1
-done
-if [ -n "$reader" ]; then
-  pass "card present in \"$reader\" after $((SECONDS - start)) s"
+if wait_for_card; then
+  pass "card present in \"$reader\" after $waited s"
 else
-  fail "no card in a vpcd reader after $((SECONDS - start)) s"
+  fail "no card in a vpcd reader after $waited s"
   exit 1
 fi
 
@@ -218,13 +95,13 @@ if fkn info info --token "$T" && grep -q "^serial: *$serial$" info.out &&
   grep -q "user PIN: *5 attempt(s) left" info.out; then
   pass "fkn info over PC/SC: serial $serial, 5 PIN attempts"
 else
-  fail "fkn info: $(why info) $(cat info.out 2>/dev/null | tr '\n' ' ')"
+  fail "fkn info: $(why info) $(tr '\n' ' ' <info.out 2>/dev/null)"
 fi
 
 # keygen on two curves.
 for curve in tc26-256-a tc26-512-b; do
   if fkn "keygen-$curve" keygen --token "$T" --pin "$USER_PIN" --id "k-$curve" --curve "$curve" &&
-    [ "$(tr -d '\n' <"keygen-$curve.out" | wc -c)" -eq $([ "$curve" = tc26-256-a ] && echo 128 || echo 256) ]; then
+    [ "$(tr -d '\n' <"keygen-$curve.out" | wc -c)" -eq "$([ "$curve" = tc26-256-a ] && echo 128 || echo 256)" ]; then
     pass "fkn keygen $curve over PC/SC"
   else
     fail "fkn keygen $curve: $(why "keygen-$curve")"
@@ -235,7 +112,7 @@ done
 for curve in tc26-256-a tc26-512-b; do
   size=$([ "$curve" = tc26-256-a ] && echo 32 || echo 64)
   args=()
-  for i in $(seq 1 16); do
+  for _ in $(seq 1 16); do
     args+=(--digest "$(head -c "$size" /dev/urandom | od -An -tx1 | tr -d ' \n')")
   done
   if fkn "sign-$curve" sign-digest --token "$T" --pin "$USER_PIN" --id "k-$curve" "${args[@]}" &&
