@@ -74,11 +74,18 @@ fn exit_code(e: &anyhow::Error) -> ExitCode {
 /// The first line of a clap error without its "error: " prefix.
 fn usage_error_line(e: &clap::Error) -> String {
     let rendered = e.render().to_string();
-    let first = rendered
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("");
-    first.trim_start_matches("error: ").trim().to_owned()
+    let mut lines = rendered.lines().skip_while(|l| l.trim().is_empty());
+    let first = lines.next().unwrap_or("").trim_start_matches("error: ").trim();
+    // "the following required arguments were not provided:" lists them on the
+    // indented lines below; keep them on the one line.
+    if first.ends_with(':') {
+        let items: Vec<&str> = lines
+            .take_while(|l| l.starts_with(' ') && !l.trim().is_empty())
+            .map(str::trim)
+            .collect();
+        return format!("{first} {}", items.join(", "));
+    }
+    first.to_owned()
 }
 
 fn init_logging(verbose: u8) {
@@ -94,6 +101,14 @@ fn init_logging(verbose: u8) {
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    #[test]
+    fn missing_arguments_are_named_on_one_line() {
+        let e = Cli::try_parse_from(["fkn", "keygen", "--token", "virtual:x"]).unwrap_err();
+        let line = usage_error_line(&e);
+        assert!(line.contains("--pin") && line.contains("--curve"), "{line}");
+        assert!(!line.contains('\n'));
+    }
 
     #[test]
     fn cli_definition_is_consistent() {
