@@ -75,7 +75,11 @@ fn exit_code(e: &anyhow::Error) -> ExitCode {
 fn usage_error_line(e: &clap::Error) -> String {
     let rendered = e.render().to_string();
     let mut lines = rendered.lines().skip_while(|l| l.trim().is_empty());
-    let first = lines.next().unwrap_or("").trim_start_matches("error: ").trim();
+    let first = lines
+        .next()
+        .unwrap_or("")
+        .trim_start_matches("error: ")
+        .trim();
     // "the following required arguments were not provided:" lists them on the
     // indented lines below; keep them on the one line.
     if first.ends_with(':') {
