@@ -420,3 +420,51 @@ fn fault_sweep_change_pin_keeps_the_old_or_the_new_pin() {
     let new = open(&token).authenticate("999999").is_ok();
     assert!(old ^ new, "old works: {old}, new works: {new}");
 }
+
+#[test]
+fn salt_cache_prepares_the_pin_before_the_tap() {
+    use fkn_core::sespake::Profile;
+    use fkn_core::token::SaltCache;
+
+    let token = new_token();
+    let mut cache = SaltCache::new();
+    let serial = {
+        let mut s = open(&token);
+        cache.remember(s.select_info());
+        s.authenticate(USER_PIN).unwrap();
+        s.generate_key(b"k", CurveId::Tc26_256A, "").unwrap();
+        s.select_info().serial
+    };
+    // Before the next tap: PBKDF2 from the cached salt, no card needed.
+    let pin = cache
+        .prepare(&Profile::ofp1(), &serial, PinRef::User, USER_PIN)
+        .expect("token seen before");
+    assert!(
+        cache
+            .prepare(&Profile::ofp1(), &[0; 8], PinRef::User, USER_PIN)
+            .is_none()
+    );
+    let mut s = open(&token);
+    s.authenticate_prepared(&pin).unwrap();
+    s.sign(b"k", &[[3u8; 32]]).unwrap();
+    assert_eq!(s.exchanges(), 4);
+
+    // The PIN changes on another device: the old salt is stale, the session
+    // refuses the prepared PIN before any exchange, and a refresh fixes it.
+    s.change_pin("changed").unwrap();
+    let stale = cache
+        .prepare(&Profile::ofp1(), &serial, PinRef::User, "changed")
+        .unwrap();
+    let mut s = open(&token);
+    let before = s.exchanges();
+    assert!(matches!(
+        s.authenticate_prepared(&stale),
+        Err(Error::InvalidInput(_))
+    ));
+    assert_eq!(s.exchanges(), before);
+    cache.remember(s.select_info());
+    let fresh = cache
+        .prepare(&Profile::ofp1(), &serial, PinRef::User, "changed")
+        .unwrap();
+    s.authenticate_prepared(&fresh).unwrap();
+}
