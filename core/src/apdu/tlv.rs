@@ -26,6 +26,15 @@ pub fn put(out: &mut Vec<u8>, tag: u8, value: &[u8]) {
     out.extend_from_slice(value);
 }
 
+/// Bytes of tag and length in front of a value of `len` bytes.
+pub fn header_len(len: usize) -> usize {
+    match len {
+        0..=0x7F => 2,
+        0x80..=0xFF => 3,
+        _ => 4,
+    }
+}
+
 /// Encodes a definite length.
 pub fn put_len(out: &mut Vec<u8>, len: usize) {
     match len {
@@ -148,6 +157,7 @@ mod tests {
         for len in [0usize, 1, 127, 128, 255, 256, 8192] {
             let v = vec![0xAB; len];
             let enc = tlv(0x70, &v);
+            assert_eq!(enc.len(), header_len(len) + len);
             let items = parse(&enc).unwrap();
             assert_eq!(items, vec![(0x70, v.as_slice())]);
         }

@@ -165,12 +165,10 @@ impl<T: Transport> TokenSession<T> {
         let (expect_u2, u1) = start.start(rng);
 
         let rsp = self.plain(&commands::general_authenticate_1(pin.reference, &[], &u1))?;
-        check(&rsp)?;
         let u2 = tlv::expect_single(tlv::expect_single(&rsp.data, 0x7C)?, 0x82)?;
         let (expect_mac_b, mac_a) = expect_u2.handle(u2).map_err(|_| Error::TokenNotAuthentic)?;
 
         let rsp = self.plain(&commands::general_authenticate_2(pin.reference, &mac_a))?;
-        check(&rsp)?;
         let mac_b = tlv::expect_single(tlv::expect_single(&rsp.data, 0x7C)?, 0x84)?;
         let established = expect_mac_b
             .handle(mac_b)
@@ -290,13 +288,10 @@ impl<T: Transport> TokenSession<T> {
     /// `len` random bytes from the token (no login needed).
     pub fn random(&mut self, len: u8) -> Result<Vec<u8>> {
         let cmd = commands::random(u32::from(len.max(1)));
-        let rsp = match self.auth.is_some() {
-            true => self.secure(&cmd)?,
-            false => {
-                let rsp = self.plain(&cmd)?;
-                check(&rsp)?;
-                rsp
-            }
+        let rsp = if self.auth.is_some() {
+            self.secure(&cmd)?
+        } else {
+            self.plain(&cmd)?
         };
         Ok(rsp.data)
     }
@@ -332,12 +327,15 @@ impl<T: Transport> TokenSession<T> {
         }
     }
 
-    /// A command outside secure messaging (SELECT, SESPAKE, random).
+    /// A command outside secure messaging (SESPAKE, random); an error status
+    /// word becomes the matching [`Error`].
     fn plain(&mut self, cmd: &Command) -> Result<Response> {
-        self.link.transmit(cmd).map_err(|e| {
+        let rsp = self.link.transmit(cmd).map_err(|e| {
             self.auth = None;
             link_error(e)
-        })
+        })?;
+        check(&rsp)?;
+        Ok(rsp)
     }
 
     /// A command through the secure channel; every failure ends the session.
@@ -368,23 +366,16 @@ impl<T: Transport> TokenSession<T> {
 }
 
 /// Whether the wrapped form of `cmd` needs extended length: its data objects
-/// (`85` with the ciphertext, `97`, `8E`) exceed a short Lc, or Le exceeds 256.
+/// (`85` with the ciphertext, `97` of at most 4 bytes, `8E 08 T` of 10)
+/// exceed a short Lc, or Le exceeds 256.
 fn needs_extended(cmd: &Command) -> bool {
     let data = cmd.data.len();
     let do85 = if data == 0 {
         0
     } else {
-        1 + tlv_len_size(data) + data
+        tlv::header_len(data) + data
     };
     do85 + 4 + 10 > 255 || cmd.le.is_some_and(|le| le > 256)
-}
-
-fn tlv_len_size(len: usize) -> usize {
-    match len {
-        0..=0x7F => 1,
-        0x80..=0xFF => 2,
-        _ => 3,
-    }
 }
 
 fn check_key_id(id: &[u8]) -> Result<()> {
