@@ -21,6 +21,5 @@ pub mod sespake;
 pub mod sm;
 pub mod token;
 pub mod transport;
-pub mod virtual_token;
 
 pub use error::{Error, Result};

@@ -8,8 +8,8 @@ use fkn_core::Error;
 use fkn_core::crypto::ec::{CurveId, VerifyingKey};
 use fkn_core::crypto::hash::DigestAlgorithm;
 use fkn_core::token::{PinRef, TokenSession};
-use fkn_core::transport::sim::{Fault, FaultHandle, FaultyTransport};
-use fkn_core::virtual_token::{
+use fkn_testkit::{Fault, FaultHandle, FaultyTransport};
+use fkn_vtoken::{
     OsRandom, PasswordRef, TokenState, VirtualToken, VirtualTokenTransport,
 };
 
@@ -234,7 +234,7 @@ fn flipping_any_byte_of_a_wrapped_command_or_response_ends_the_session() {
     let digest = digest_for(CurveId::Tc26_256A, b"tamper");
     // Measure the wrapped sign exchange once: exchange #3 after SELECT, GA1, GA2.
     let (cmd_len, rsp_len) = {
-        let faulty = FaultyTransport::new(fkn_core::transport::sim::CountingTransport::new(
+        let faulty = FaultyTransport::new(fkn_testkit::CountingTransport::new(
             VirtualTokenTransport::shared(token.clone()),
         ));
         let mut s = TokenSession::open(faulty).unwrap();
@@ -268,7 +268,7 @@ fn flipping_any_byte_of_a_wrapped_command_or_response_ends_the_session() {
 #[test]
 fn replayed_wrapped_command_is_rejected() {
     let token = new_token();
-    let faulty_inner = fkn_core::transport::sim::CountingTransport::new(
+    let faulty_inner = fkn_testkit::CountingTransport::new(
         VirtualTokenTransport::shared(token.clone()),
     );
     let mut s = TokenSession::open(faulty_inner).unwrap();

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use fkn_core::crypto::ec::CurveId;
 use fkn_core::transport::Transport;
-use fkn_core::virtual_token::{
+use fkn_vtoken::{
     TokenState, VirtualToken as CoreToken, VirtualTokenError, VirtualTokenTransport,
 };
 
@@ -74,7 +74,7 @@ impl VirtualToken {
             &user_pin,
             &admin_pin,
             PASSWORD_CURVE,
-            &mut fkn_core::virtual_token::OsRandom,
+            &mut fkn_vtoken::OsRandom,
         )
         .map_err(storage)?;
         Ok(Self::wrap(CoreToken::new(state)))

@@ -210,7 +210,7 @@ fn export(args: &ExportArgs) -> anyhow::Result<()> {
 
 /// The certificate of key `id` straight from a virtual token's file.
 fn certificate_from_file(path: &std::path::Path, id: &KeyId) -> anyhow::Result<Vec<u8>> {
-    let state = fkn_core::virtual_token::store::load(path)?;
+    let state = fkn_vtoken::store::load(path)?;
     let key = state.key(id.bytes()).ok_or(fkn_core::Error::KeyNotFound)?;
     Ok(key
         .certificate

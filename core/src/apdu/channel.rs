@@ -190,5 +190,3 @@ impl<T: Transport> core::fmt::Debug for ApduChannel<T> {
     }
 }
 
-#[cfg(test)]
-mod tests;

@@ -34,7 +34,7 @@
 //! - [`MacContext`]: `ID_A`, `ID_B` and whether `ID_ALG` ends the MAC inputs
 //!   ([`MacContext::ofp1`] or the RFC's own examples, [`MacContext::rfc8133_examples`]).
 //!
-//! The token side (party B) is [`crate::virtual_token`]'s own, independent code.
+//! The token side (party B) is the `fkn-vtoken` crate's own, independent code.
 
 mod error;
 mod host;

@@ -15,7 +15,7 @@
 //!
 //! [`SecureChannel`] holds only keys and counters; framing (chaining, GET
 //! RESPONSE) is the APDU layer's, below it. Any failure closes the channel
-//! for good. The token's side is [`crate::virtual_token`]'s own code.
+//! for good. The token's side is the `fkn-vtoken` crate's own code.
 
 mod channel;
 mod error;

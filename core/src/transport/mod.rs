@@ -22,6 +22,9 @@ pub enum TransportError {
     Io(String),
 }
 
+/// Maximum transceive length of a short-APDU link (`4 + 1 + 255 + 1`).
+pub const SHORT_APDU_LINK: usize = 261;
+
 /// One APDU exchange with a token.
 pub trait Transport: Send {
     /// Sends one complete command APDU and returns the complete response APDU
@@ -48,6 +51,6 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     }
 }
 
+pub mod atr;
 #[cfg(feature = "pcsc")]
 pub mod pcsc;
-pub mod sim;

@@ -8,7 +8,7 @@ use pcsc::{Card, Context, Disposition, Protocols, Scope};
 use zeroize::Zeroize;
 
 use super::{Transport, TransportError};
-use crate::apdu::atr;
+use crate::transport::atr;
 
 /// Largest command APDU with short length: header, Lc, 255 data bytes, Le.
 const MAX_SHORT_APDU: usize = 261;
@@ -461,26 +461,6 @@ mod tests {
             &[0x80, 0x45, 0x01, 0x02],
             true
         )));
-    }
-
-    #[test]
-    fn virtual_token_atr_is_read_as_configured() {
-        use crate::crypto::ec::CurveId;
-        use crate::virtual_token::{PasswordRef, PinRecord, TokenConfig, TokenState, VirtualToken};
-        // Q_PW only has to have the right length for the ATR.
-        let pin = |r| PinRecord::new(r, CurveId::Tc26_256A, [0; 16], vec![1; 64]).unwrap();
-        for extended_length in [false, true] {
-            let state =
-                TokenState::new([0; 8], "t", pin(PasswordRef::User), pin(PasswordRef::Admin))
-                    .unwrap()
-                    .with_config(TokenConfig {
-                        extended_length,
-                        ..TokenConfig::default()
-                    })
-                    .unwrap();
-            let atr = VirtualToken::new(state).atr();
-            assert_eq!(extended_length_in_atr(&atr), extended_length);
-        }
     }
 
     #[test]

@@ -10,10 +10,10 @@
 //!   each PIN (`key_commands.rs`, `info_commands.rs`, `pin_commands.rs`).
 //! - [`TokenRandom`]: where its randomness comes from ([`ScriptedRandom`]
 //!   replays worked examples).
-//! - [`VirtualTokenTransport`]: the token as a [`crate::transport::Transport`].
+//! - [`VirtualTokenTransport`]: the token as a [`fkn_core::transport::Transport`].
 //!
 //! The token parses APDUs with its own code, not the host's
-//! [`crate::apdu`] codec, so tests of one check the other. **A virtual token
+//! [`fkn_core::apdu`] codec, so tests of one check the other. **A virtual token
 //! is for development and tests only: its file holds private keys in plain
 //! form.**
 

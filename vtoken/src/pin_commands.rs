@@ -9,7 +9,7 @@ use super::state::PasswordRef;
 use super::tlv;
 use super::token::VirtualToken;
 use super::wire::Apdu;
-use crate::crypto::ec::Point;
+use fkn_core::crypto::ec::Point;
 
 /// `00 24 00 P2 { C2 salt, C7 Q_PW }`, `P2` = the password to change.
 pub(crate) fn change_pin(token: &mut VirtualToken, apdu: &Apdu<'_>) -> Reply {

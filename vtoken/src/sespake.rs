@@ -1,7 +1,7 @@
 //! SESPAKE party B (RFC 8133 Section 4.3, OFP1 Section 4): the token's half
 //! of GENERAL AUTHENTICATE, and the rules of its password counters.
 //!
-//! Written apart from the host's [`crate::sespake`] on purpose: the two sides
+//! Written apart from the host's [`fkn_core::sespake`] on purpose: the two sides
 //! only share the curve arithmetic and hash/MAC primitives, so a test that
 //! makes them agree checks each against the other.
 //!
@@ -16,10 +16,10 @@ use core::fmt;
 use rand_core::CryptoRng;
 use zeroize::Zeroize;
 
-use crate::crypto::ec::{CurveId, Point, Scalar};
-use crate::crypto::hash::streebog256;
-use crate::crypto::mac::{HmacStreebog256, ct_eq};
-use crate::crypto::secret::Key256;
+use fkn_core::crypto::ec::{CurveId, Point, Scalar};
+use fkn_core::crypto::hash::streebog256;
+use fkn_core::crypto::mac::{HmacStreebog256, ct_eq};
+use fkn_core::crypto::secret::Key256;
 
 use super::state::PinRecord;
 

@@ -4,7 +4,7 @@
 //! `F = PBKDF2(HMAC_GOSTR3411_2012_512, PIN, salt, 2000, n)` with `n` the
 //! coordinate length of the curve, `Q_PW = int_LE(F) * Q_1`. The points
 //! `Q_1` are the public data table of RFC 8133 A.1, read through
-//! [`crate::sespake::Profile::ofp1`] (pure constants, no protocol code; the
+//! [`fkn_core::sespake::Profile::ofp1`] (pure constants, no protocol code; the
 //! same values are in `shared/vectors/rfc-vectors.txt`).
 
 use zeroize::Zeroizing;
@@ -12,9 +12,9 @@ use zeroize::Zeroizing;
 use super::VirtualTokenError;
 use super::random::TokenRandom;
 use super::state::{PasswordRef, PinRecord, TokenState};
-use crate::crypto::ec::{CurveId, Scalar};
-use crate::crypto::kdf::pbkdf2_streebog512;
-use crate::sespake::Profile;
+use fkn_core::crypto::ec::{CurveId, Scalar};
+use fkn_core::crypto::kdf::pbkdf2_streebog512;
+use fkn_core::sespake::Profile;
 
 /// PBKDF2 iterations of OFP1 Section 4.
 pub const PBKDF2_ITERATIONS: u32 = 2000;
@@ -108,7 +108,7 @@ impl TokenState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::virtual_token::random::OsRandom;
+    use crate::random::OsRandom;
 
     #[test]
     fn rfc8133_a2_password_point() {

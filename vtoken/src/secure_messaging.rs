@@ -1,5 +1,5 @@
 //! OFP1 secure messaging (Section 5), token side: unwraps commands, wraps
-//! responses. Independent of the host's [`crate::sm`] (only the primitives
+//! responses. Independent of the host's [`fkn_core::sm`] (only the primitives
 //! are shared), so the two cross-check each other.
 //!
 //! Any [`SmViolation`] means: answer plain `69 88` (or `69 82` for
@@ -8,11 +8,11 @@
 
 use core::fmt;
 
-use crate::apdu::{Command, Response};
-use crate::crypto::cipher::{kuznyechik_ctr, kuznyechik_mac};
-use crate::crypto::kdf::kdf_tree_gostr3411_2012_256;
-use crate::crypto::mac::ct_eq;
-use crate::crypto::secret::Key256;
+use fkn_core::apdu::{Command, Response};
+use fkn_core::crypto::cipher::{kuznyechik_ctr, kuznyechik_mac};
+use fkn_core::crypto::kdf::kdf_tree_gostr3411_2012_256;
+use fkn_core::crypto::mac::ct_eq;
+use fkn_core::crypto::secret::Key256;
 
 /// Why a wrapped command could not be accepted, or a response not wrapped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]

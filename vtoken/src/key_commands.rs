@@ -8,7 +8,7 @@ use super::state::{KeyRecord, PasswordRef};
 use super::tlv::{self, tlv};
 use super::token::VirtualToken;
 use super::wire::Apdu;
-use crate::crypto::ec::{CurveId, EcError, SigningKey};
+use fkn_core::crypto::ec::{CurveId, EcError, SigningKey};
 
 /// Most digests one sign command may carry.
 pub const MAX_DIGESTS: usize = 16;

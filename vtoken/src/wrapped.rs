@@ -16,7 +16,7 @@ use super::commands::{Access, Reply, lookup};
 use super::session::Session;
 use super::token::VirtualToken;
 use super::wire::Apdu;
-use crate::apdu::{Command, Response};
+use fkn_core::apdu::{Command, Response};
 
 /// A complete wrapped command (CLA `0C`, chaining done).
 pub(crate) fn wrapped(token: &mut VirtualToken, apdu: &Apdu<'_>) -> Reply {

@@ -9,7 +9,7 @@ mod vtoken_common;
 use fkn_core::apdu::Response;
 use fkn_core::crypto::ec::{CurveId, Point, VerifyingKey};
 use fkn_core::crypto::hash::{streebog256, streebog512};
-use fkn_core::virtual_token::{
+use fkn_vtoken::{
     MAX_CERTIFICATE_LEN, OsRandom, PasswordRef, PinCounters, SessionStatus, TokenState,
     VirtualToken,
 };

@@ -13,7 +13,7 @@ use super::session::{Session, SessionStatus};
 use super::wire::{self, Apdu};
 use super::wrapped;
 use super::{TokenState, VirtualTokenError, atr, store};
-use crate::crypto::ec::CurveId;
+use fkn_core::crypto::ec::CurveId;
 
 /// AID of the OFP1 application (`F0 46 4B 4E 4F 50 31`, "FKNOP1").
 pub const OFP1_AID: [u8; 7] = [0xF0, 0x46, 0x4B, 0x4E, 0x4F, 0x50, 0x31];
@@ -124,7 +124,7 @@ impl VirtualToken {
     }
 
     /// Replaces the random generator: bytes as it draws them, scalars by
-    /// [`Scalar::random_nonzero`](crate::crypto::ec::Scalar::random_nonzero).
+    /// [`Scalar::random_nonzero`](fkn_core::crypto::ec::Scalar::random_nonzero).
     pub fn with_rng(self, rng: impl CryptoRng + Send + 'static) -> Self {
         self.with_random(FromRng(rng))
     }
@@ -444,9 +444,9 @@ impl super::vpcd::VirtualCard for VirtualToken {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::ec::CurveId;
-    use crate::virtual_token::commands::Access;
-    use crate::virtual_token::{PasswordRef, PinRecord};
+    use fkn_core::crypto::ec::CurveId;
+    use crate::commands::Access;
+    use crate::{PasswordRef, PinRecord};
 
     fn state() -> TokenState {
         let pin = |r| PinRecord::new(r, CurveId::Tc26_256A, [1; 16], vec![2; 64]).expect("pin");

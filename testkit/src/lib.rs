@@ -1,6 +1,6 @@
-//! Transports for tests and benchmarks: a scripted card, and wrappers that
+//! `fkn-testkit`: transports for tests, benchmarks and demos: a scripted card, and wrappers that
 //! count traffic, model NFC timing, or inject link faults around any other
-//! transport (typically a [`VirtualTokenTransport`](crate::virtual_token::VirtualTokenTransport)).
+//! transport (typically a `fkn_vtoken::VirtualTokenTransport`).
 //!
 //! They are public so that applications' own tests and benches can use them;
 //! none of them is meant for production links.
@@ -9,10 +9,9 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use super::{Transport, TransportError};
+pub use fkn_core::transport::SHORT_APDU_LINK;
+use fkn_core::transport::{Transport, TransportError};
 
-/// Maximum transceive length of a short-APDU link (`4 + 1 + 255 + 1`).
-pub const SHORT_APDU_LINK: usize = 261;
 
 /// A card that plays back canned responses and records what it was sent.
 ///
@@ -361,7 +360,7 @@ impl FaultHandle {
 
     /// Brings a dropped link back (the tag was presented again). Resetting
     /// the card, if the simulation needs it, is the inner transport's
-    /// business (e.g. [`VirtualToken::reset`](crate::virtual_token::VirtualToken::reset)).
+    /// business (e.g. `fkn_vtoken::VirtualToken::reset`).
     pub fn reconnect(&self) {
         self.plan().link_down = false;
     }

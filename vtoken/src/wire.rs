@@ -1,5 +1,5 @@
 //! The token's own reading of command APDUs (ISO 7816-4 5.1), written apart
-//! from the host's [`crate::apdu::codec`] so that each checks the other.
+//! from the host's [`fkn_core::apdu::codec`] so that each checks the other.
 
 /// A command APDU as the token received it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

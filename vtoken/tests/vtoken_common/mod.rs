@@ -10,7 +10,7 @@ use fkn_core::sespake::{
     HostStart, MacContext, PasswordKey, Profile, derive_password_key, password_point,
 };
 use fkn_core::sm::{SecureChannel, SmKeys};
-use fkn_core::virtual_token::{PasswordRef, PinRecord, TokenConfig, TokenState, VirtualToken};
+use fkn_vtoken::{PasswordRef, PinRecord, TokenConfig, TokenState, VirtualToken};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};

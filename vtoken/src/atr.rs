@@ -29,7 +29,7 @@ pub(crate) fn build(extended_length: bool) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::apdu::atr::{card_capabilities, historical_bytes};
+    use fkn_core::transport::atr::{card_capabilities, historical_bytes};
 
     #[test]
     fn atr_announces_capabilities_with_a_valid_tck() {

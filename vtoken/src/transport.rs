@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::VirtualToken;
-use crate::transport::{Transport, TransportError};
+use fkn_core::transport::{Transport, TransportError};
 
 /// Largest extended command APDU: header, 3-byte Lc, 65535 data bytes, 2-byte Le.
 pub const EXTENDED_APDU_LINK: usize = 4 + 3 + 65_535 + 2;
@@ -43,7 +43,7 @@ impl VirtualTokenTransport {
             max_transceive: if extended {
                 EXTENDED_APDU_LINK
             } else {
-                crate::transport::sim::SHORT_APDU_LINK
+                fkn_core::transport::SHORT_APDU_LINK
             },
             extended,
         }

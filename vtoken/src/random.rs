@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 
 use rand_core::{CryptoRng, Rng};
 
-use crate::crypto::ec::{CurveId, Scalar};
+use fkn_core::crypto::ec::{CurveId, Scalar};
 
 /// The token's source of randomness.
 pub trait TokenRandom: Send {
@@ -22,17 +22,17 @@ pub trait TokenRandom: Send {
     fn scalar(&mut self, curve: CurveId) -> Scalar;
 }
 
-/// The operating system's generator ([`crate::crypto::os_rng`]).
+/// The operating system's generator ([`fkn_core::crypto::os_rng`]).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct OsRandom;
 
 impl TokenRandom for OsRandom {
     fn fill_bytes(&mut self, dest: &mut [u8]) {
-        crate::crypto::os_rng().fill_bytes(dest);
+        fkn_core::crypto::os_rng().fill_bytes(dest);
     }
 
     fn scalar(&mut self, curve: CurveId) -> Scalar {
-        Scalar::random_nonzero(curve, &mut crate::crypto::os_rng())
+        Scalar::random_nonzero(curve, &mut fkn_core::crypto::os_rng())
     }
 }
 

@@ -23,7 +23,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use super::VirtualTokenError;
 use super::state::{KeyRecord, PasswordRef, PinCounters, PinRecord, TokenConfig, TokenState};
-use crate::crypto::ec::CurveId;
+use fkn_core::crypto::ec::CurveId;
 
 /// `format` of a token file.
 pub const FORMAT: &str = "fkn-virtual-token";

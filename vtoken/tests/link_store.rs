@@ -1,10 +1,11 @@
 //! The virtual token's file: round trip, atomic replace, refusals, and the
 //! persistence of changes.
 
+#[path = "../../core/tests/link_common/mod.rs"]
 mod link_common;
 
 use fkn_core::crypto::ec::CurveId;
-use fkn_core::virtual_token::{
+use fkn_vtoken::{
     AddKeyError, KeyRecord, PasswordRef, TokenConfig, VirtualToken, VirtualTokenError, store,
 };
 use link_common::{TempDir, examples};
@@ -21,7 +22,7 @@ fn key(id: &[u8], byte: u8) -> KeyRecord {
     .expect("valid key")
 }
 
-fn rich_state() -> fkn_core::virtual_token::TokenState {
+fn rich_state() -> fkn_vtoken::TokenState {
     let mut state = examples()
         .remove(1)
         .state()
@@ -236,7 +237,7 @@ fn state_rules() {
         .is_err()
     );
     let ex = examples().remove(0);
-    let user = fkn_core::virtual_token::PinRecord::new(
+    let user = fkn_vtoken::PinRecord::new(
         PasswordRef::User,
         CurveId::Tc26_512A,
         ex.user_salt,
@@ -249,7 +250,7 @@ fn state_rules() {
         s.pin(PasswordRef::User).clone(),
         s.pin(PasswordRef::Admin).clone(),
     );
-    assert!(fkn_core::virtual_token::TokenState::new([0; 8], "x", a, u).is_err());
+    assert!(fkn_vtoken::TokenState::new([0; 8], "x", a, u).is_err());
     // Change PIN resets the counters.
     let mut state = ex.state();
     let pin = state.pin_mut(PasswordRef::User);

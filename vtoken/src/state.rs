@@ -8,7 +8,7 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use super::VirtualTokenError;
-use crate::crypto::ec::CurveId;
+use fkn_core::crypto::ec::CurveId;
 
 pub use super::sespake::{CLIM1, CLIM2, CLIM3};
 /// Longest token label, in UTF-8 bytes (OFP1 Section 3).

@@ -1,8 +1,8 @@
 //! Channel behaviour against a scripted card.
 
-use super::*;
-use crate::transport::TransportError;
-use crate::transport::sim::ScriptedTransport;
+use fkn_core::apdu::*;
+use fkn_core::transport::TransportError;
+use fkn_testkit::ScriptedTransport;
 
 fn h(s: &str) -> Vec<u8> {
     hex::decode(s.replace(' ', "")).expect("test hex")
@@ -182,7 +182,7 @@ fn get_response_final_error_status_is_returned() {
     let mut ch = ApduChannel::new(t);
     let rsp = ch.transmit(&select()).expect("transmits");
     assert_eq!(rsp.sw, 0x6F00);
-    assert_eq!(rsp.check(), Err(crate::apdu::StatusError::Internal));
+    assert_eq!(rsp.check(), Err(StatusError::Internal));
 }
 
 #[test]

@@ -6,7 +6,7 @@ mod vtoken_common;
 
 use fkn_core::apdu::Command;
 use fkn_core::crypto::ec::CurveId;
-use fkn_core::virtual_token::{PasswordRef, PinCounters, SessionStatus, VirtualToken};
+use fkn_vtoken::{PasswordRef, PinCounters, SessionStatus, VirtualToken};
 use vtoken_common::*;
 
 const USER: PasswordRef = PasswordRef::User;

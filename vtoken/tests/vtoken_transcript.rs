@@ -6,7 +6,7 @@
 mod vtoken_common;
 
 use fkn_core::crypto::ec::VerifyingKey;
-use fkn_core::virtual_token::{
+use fkn_vtoken::{
     PasswordRef, ScriptedRandom, SessionStatus, TokenRandom, VirtualToken,
 };
 use std::sync::{Arc, Mutex};
