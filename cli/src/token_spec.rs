@@ -62,9 +62,7 @@ impl TokenSpec {
 fn open_virtual(path: &std::path::Path) -> anyhow::Result<Box<dyn Transport>> {
     let token = fkn_vtoken::VirtualToken::open(path)
         .with_context(|| format!("opening virtual token {}", path.display()))?;
-    Ok(Box::new(
-        fkn_vtoken::VirtualTokenTransport::new(token),
-    ))
+    Ok(Box::new(fkn_vtoken::VirtualTokenTransport::new(token)))
 }
 
 #[cfg(feature = "pcsc")]

@@ -5,10 +5,10 @@ mod link_common;
 
 use std::sync::{Arc, Mutex};
 
-use fkn_core::transport::atr::card_capabilities;
 use fkn_core::apdu::{ApduChannel, Command, StatusError};
-use fkn_testkit::CountingTransport;
+use fkn_core::transport::atr::card_capabilities;
 use fkn_core::transport::{Transport, TransportError};
+use fkn_testkit::CountingTransport;
 use fkn_vtoken::{TokenConfig, VirtualToken, VirtualTokenTransport};
 use link_common::{examples, h, token};
 
@@ -52,10 +52,7 @@ fn select_uses_long_lengths_and_live_counters() {
     let ex = examples().remove(0);
     let mut state = ex.state();
     state.set_label(&"L".repeat(32)).expect("32 bytes");
-    state
-        .pin_mut(fkn_vtoken::PasswordRef::User)
-        .counters
-        .c1 = 2;
+    state.pin_mut(fkn_vtoken::PasswordRef::User).counters.c1 = 2;
     let mut t = VirtualToken::new(state);
     let rsp = t.process_apdu(&ex.select_command);
     assert_eq!(sw(&rsp), 0x9000);
@@ -332,7 +329,7 @@ fn transport_shares_the_token_and_enforces_its_limit() {
     assert!(!t.extended_length_supported());
     assert!(matches!(
         t.transceive(h("00A4040007F0464B4E4F503100")),
-        Err(TransportError::Io(_))
+        Err(TransportError::Io { .. })
     ));
     // The token is still reachable through the shared handle.
     let rsp = shared

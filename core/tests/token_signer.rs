@@ -2,6 +2,7 @@
 
 use fkn_core::Error;
 use fkn_core::crypto::ec::{CurveId, VerifyingKey};
+use fkn_core::error::CardRefusal;
 use fkn_core::pki::{DigestSigner, PkiError, Subject, cert, cms, csr};
 use fkn_core::token::{KeyInfo, TokenSession, TokenSigner, token_error};
 use fkn_vtoken::{OsRandom, TokenState, VirtualToken, VirtualTokenTransport};
@@ -74,8 +75,7 @@ fn certificate_request_and_cms_are_signed_on_the_token() {
     let der = cert::self_signed(&mut signer, &subject, 30).expect("cert");
     cert::verify_certificate_signature(&der, &der).expect("self-signed verifies");
     let mut doc: &[u8] = b"document";
-    let sig =
-        cms::sign(&mut signer, &der, &mut doc, &cms::SignOptions::default()).expect("cms");
+    let sig = cms::sign(&mut signer, &der, &mut doc, &cms::SignOptions::default()).expect("cms");
     let ok = cms::verify(&sig, None).expect("cms verifies");
     assert_eq!(ok.content.as_deref(), Some(&b"document"[..]));
     // The session is usable again once the signer is gone.
@@ -88,14 +88,21 @@ fn unknown_key_and_token_failures_are_typed() {
     let mut s = session();
     assert_eq!(
         TokenSigner::find(&mut s, b"none").err(),
-        Some(Error::KeyNotFound)
+        Some(Error::Card {
+            refusal: CardRefusal::KeyNotFound
+        })
     );
     // A signer for a key the token does not have: the token's refusal
     // comes back as the session's Error inside PkiError::Signer.
     let ghost = absent_key(b"ghost");
     let mut signer = TokenSigner::new(&mut s, &ghost);
     let e = signer.sign_digest(&[1; 32]).expect_err("no such key");
-    assert_eq!(token_error(&e), Some(&Error::KeyNotFound));
+    assert_eq!(
+        token_error(&e),
+        Some(&Error::Card {
+            refusal: CardRefusal::KeyNotFound
+        })
+    );
     assert!(e.to_string().contains("no key with this id"), "{e}");
     // Not a token error: no inner Error.
     assert_eq!(token_error(&PkiError::DigestMismatch), None);
@@ -107,6 +114,10 @@ fn logged_out_session_fails_with_not_authenticated() {
     let e = TokenSigner::new(&mut s, &absent_key(b"k"))
         .sign_digest(&[1; 32])
         .expect_err("no login");
-    assert_eq!(token_error(&e), Some(&Error::NotAuthenticated));
+    assert_eq!(
+        token_error(&e),
+        Some(&Error::Card {
+            refusal: CardRefusal::NotAuthenticated
+        })
+    );
 }
-

@@ -12,7 +12,6 @@ use std::time::Duration;
 pub use fkn_core::transport::SHORT_APDU_LINK;
 use fkn_core::transport::{Transport, TransportError};
 
-
 /// A card that plays back canned responses and records what it was sent.
 ///
 /// When the script runs out it answers [`TransportError::Io`].
@@ -71,10 +70,12 @@ impl ScriptedTransport {
 impl Transport for ScriptedTransport {
     fn transceive(&mut self, apdu: Vec<u8>) -> Result<Vec<u8>, TransportError> {
         let next = self.script.pop_front().unwrap_or_else(|| {
-            Err(TransportError::Io(format!(
-                "scripted transport has no response left for {}",
-                hex::encode_upper(&apdu)
-            )))
+            Err(TransportError::Io {
+                detail: format!(
+                    "scripted transport has no response left for {}",
+                    hex::encode_upper(&apdu)
+                ),
+            })
         });
         self.sent.push(apdu);
         next
@@ -540,7 +541,10 @@ mod tests {
         t.push_error(TransportError::Timeout);
         assert_eq!(t.transceive(vec![1]), Ok(vec![0x90, 0x00]));
         assert_eq!(t.transceive(vec![2]), Err(TransportError::Timeout));
-        assert!(matches!(t.transceive(vec![3]), Err(TransportError::Io(_))));
+        assert!(matches!(
+            t.transceive(vec![3]),
+            Err(TransportError::Io { .. })
+        ));
         assert_eq!(t.sent(), &[vec![1], vec![2], vec![3]]);
         assert_eq!(t.remaining(), 0);
     }

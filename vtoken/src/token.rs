@@ -444,9 +444,9 @@ impl super::vpcd::VirtualCard for VirtualToken {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use fkn_core::crypto::ec::CurveId;
     use crate::commands::Access;
     use crate::{PasswordRef, PinRecord};
+    use fkn_core::crypto::ec::CurveId;
 
     fn state() -> TokenState {
         let pin = |r| PinRecord::new(r, CurveId::Tc26_256A, [1; 16], vec![2; 64]).expect("pin");

@@ -78,11 +78,13 @@ impl VirtualTokenTransport {
 impl Transport for VirtualTokenTransport {
     fn transceive(&mut self, apdu: Vec<u8>) -> Result<Vec<u8>, TransportError> {
         if apdu.len() > self.max_transceive {
-            return Err(TransportError::Io(format!(
-                "command APDU of {} bytes exceeds the link's maximum of {}",
-                apdu.len(),
-                self.max_transceive
-            )));
+            return Err(TransportError::Io {
+                detail: format!(
+                    "command APDU of {} bytes exceeds the link's maximum of {}",
+                    apdu.len(),
+                    self.max_transceive
+                ),
+            });
         }
         Ok(lock(&self.token).process_apdu(&apdu))
     }

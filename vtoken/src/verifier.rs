@@ -4,7 +4,7 @@
 //! `F = PBKDF2(HMAC_GOSTR3411_2012_512, PIN, salt, 2000, n)` with `n` the
 //! coordinate length of the curve, `Q_PW = int_LE(F) * Q_1`. The points
 //! `Q_1` are the public data table of RFC 8133 A.1, read through
-//! [`fkn_core::sespake::Profile::ofp1`] (pure constants, no protocol code; the
+//! [`fkn_core::crypto::sespake_points`] (pure constants, no protocol code; the
 //! same values are in `shared/vectors/rfc-vectors.txt`).
 
 use zeroize::Zeroizing;
@@ -14,7 +14,7 @@ use super::random::TokenRandom;
 use super::state::{PasswordRef, PinRecord, TokenState};
 use fkn_core::crypto::ec::{CurveId, Scalar};
 use fkn_core::crypto::kdf::pbkdf2_streebog512;
-use fkn_core::sespake::Profile;
+use fkn_core::crypto::sespake_points::rfc8133_q1;
 
 /// PBKDF2 iterations of OFP1 Section 4.
 pub const PBKDF2_ITERATIONS: u32 = 2000;
@@ -35,9 +35,11 @@ pub fn password_verifier(
             "a PIN must not be empty".into(),
         ));
     }
-    let q_1 = Profile::ofp1().point(curve, 1).map_err(|e| {
-        VirtualTokenError::InvalidState(format!("no SESPAKE point Q_1 for {curve}: {e}"))
-    })?;
+    let q_1 = rfc8133_q1(curve)
+        .and_then(|q| q.to_point(curve).ok())
+        .ok_or_else(|| {
+            VirtualTokenError::InvalidState(format!("no valid SESPAKE point Q_1 for {curve}"))
+        })?;
     let f = pbkdf2_streebog512(pin.as_bytes(), salt, PBKDF2_ITERATIONS, curve.coord_len());
     // Q_1 has order q, so reducing int_LE(F) mod q leaves Q_PW unchanged.
     let f = Scalar::from_le_bytes_reduced(curve, f.expose());

@@ -362,8 +362,8 @@ mod tests {
 
     #[test]
     fn serves_the_virtual_token() {
-        use fkn_core::crypto::ec::CurveId;
         use crate::{PasswordRef, PinRecord, TokenState, VirtualToken};
+        use fkn_core::crypto::ec::CurveId;
         // SELECT needs no valid verifier; Q_PW only has to have the right length.
         let pin = |r| PinRecord::new(r, CurveId::Tc26_256A, [7; 16], vec![1; 64]).unwrap();
         let state = TokenState::new(

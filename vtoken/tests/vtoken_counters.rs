@@ -8,9 +8,7 @@ mod vtoken_common;
 use fkn_core::crypto::ec::{CurveId, Point, Scalar};
 use fkn_core::crypto::hash::streebog256;
 use fkn_core::crypto::mac::hmac_streebog256;
-use fkn_vtoken::{
-    PasswordRef, PinCounters, ScriptedRandom, SessionStatus, VirtualToken,
-};
+use fkn_vtoken::{PasswordRef, PinCounters, ScriptedRandom, SessionStatus, VirtualToken};
 use vtoken_common::*;
 
 const USER: PasswordRef = PasswordRef::User;

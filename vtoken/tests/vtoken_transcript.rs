@@ -6,9 +6,7 @@
 mod vtoken_common;
 
 use fkn_core::crypto::ec::VerifyingKey;
-use fkn_vtoken::{
-    PasswordRef, ScriptedRandom, SessionStatus, TokenRandom, VirtualToken,
-};
+use fkn_vtoken::{PasswordRef, ScriptedRandom, SessionStatus, TokenRandom, VirtualToken};
 use std::sync::{Arc, Mutex};
 use vtoken_common::{curve_of, exchange, hx, scalar, transcript, transcript_state};
 

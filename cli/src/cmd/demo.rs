@@ -11,11 +11,9 @@ use clap::Args;
 use fkn_core::crypto::ec::{CurveId, VerifyingKey};
 use fkn_core::pki::{self, Subject, cert, cms};
 use fkn_core::token::{KeyInfo, PinRef, TokenSession, TokenSigner};
-use fkn_testkit::{CountingTransport, NfcLinkModel};
 use fkn_core::transport::{Transport, TransportError};
-use fkn_vtoken::{
-    OsRandom, TokenRandom, TokenState, VirtualToken, VirtualTokenTransport,
-};
+use fkn_testkit::{CountingTransport, NfcLinkModel};
+use fkn_vtoken::{OsRandom, TokenRandom, TokenState, VirtualToken, VirtualTokenTransport};
 
 use crate::opts::{hex_upper, show_time};
 use crate::session::pki_error;

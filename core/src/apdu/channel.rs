@@ -189,4 +189,3 @@ impl<T: Transport> core::fmt::Debug for ApduChannel<T> {
             .finish_non_exhaustive()
     }
 }
-

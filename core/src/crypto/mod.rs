@@ -11,6 +11,7 @@ pub mod hash;
 pub mod kdf;
 pub mod mac;
 pub mod secret;
+pub mod sespake_points;
 
 /// The operating system's CSPRNG as an infallible [`rand_core::CryptoRng`].
 pub fn os_rng() -> rand_core::UnwrapErr<getrandom::SysRng> {

@@ -40,11 +40,11 @@ mod error;
 mod host;
 mod mac;
 mod password;
-mod points;
 mod profile;
 
+pub use crate::crypto::sespake_points::{AffinePoint, PointSet};
 pub use error::SespakeError;
 pub use host::{Established, ExpectMacB, ExpectU2, HostStart};
 pub use mac::MacContext;
 pub use password::{PasswordKey, derive_password_key, password_point};
-pub use profile::{AffinePoint, PointSet, Profile};
+pub use profile::Profile;

@@ -6,7 +6,7 @@
 use super::records::KeyInfo;
 use super::session::TokenSession;
 use crate::crypto::ec::CurveId;
-use crate::error::Error;
+use crate::error::{CardRefusal, Error, Violation};
 use crate::pki::{DigestSigner, PkiError};
 use crate::transport::Transport;
 
@@ -33,13 +33,13 @@ impl<'a, T: Transport> TokenSigner<'a, T> {
     }
 
     /// Looks key `id` up on the token (one list-keys exchange). Fails with
-    /// [`Error::KeyNotFound`] if there is none.
+    /// [`CardRefusal::KeyNotFound`] if there is none.
     pub fn find(session: &'a mut TokenSession<T>, id: &[u8]) -> Result<Self, Error> {
         let key = session
             .list_keys()?
             .into_iter()
             .find(|k| k.id == id)
-            .ok_or(Error::KeyNotFound)?;
+            .ok_or(Error::from(CardRefusal::KeyNotFound))?;
         Ok(Self::new(session, &key))
     }
 
@@ -66,17 +66,15 @@ impl<T: Transport> DigestSigner for TokenSigner<'_, T> {
             .sign(&self.id, &[digest])
             .map_err(|e| PkiError::Signer(Box::new(e)))?;
         // `sign` returns exactly one signature per digest or an error.
-        sigs.pop().ok_or_else(|| {
-            PkiError::Signer(Box::new(Error::Protocol(
-                "the token returned no signature".into(),
-            )))
-        })
+        sigs.pop()
+            .ok_or_else(|| PkiError::Signer(Box::new(Error::from(Violation::WrongSignatures))))
     }
 }
 
 /// The token [`Error`] inside a [`PkiError::Signer`] made by a
 /// [`TokenSigner`], so callers can show the token's own message (wrong PIN,
-/// card removed, ...) instead of a generic signer failure.
+/// card removed, ...) instead of a generic signer failure. (`Error::from`
+/// a [`PkiError`] does this too.)
 pub fn token_error(e: &PkiError) -> Option<&Error> {
     match e {
         PkiError::Signer(inner) => inner.downcast_ref::<Error>(),

@@ -18,8 +18,11 @@ pub enum TransportError {
     #[error("the operation was cancelled")]
     Cancelled,
     /// Any other I/O failure, with the platform's description.
-    #[error("card link error: {0}")]
-    Io(String),
+    #[error("card link error: {detail}")]
+    Io {
+        /// The platform's description of the failure.
+        detail: String,
+    },
 }
 
 /// Maximum transceive length of a short-APDU link (`4 + 1 + 255 + 1`).

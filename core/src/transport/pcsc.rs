@@ -178,7 +178,9 @@ fn transport_error(e: pcsc::Error) -> TransportError {
         pcsc::Error::RemovedCard | pcsc::Error::ResetCard => TransportError::TagLost,
         pcsc::Error::Timeout => TransportError::Timeout,
         pcsc::Error::Cancelled => TransportError::Cancelled,
-        other => TransportError::Io(other.to_string()),
+        other => TransportError::Io {
+            detail: other.to_string(),
+        },
     }
 }
 
@@ -279,10 +281,12 @@ impl Transport for PcscTransport {
     fn transceive(&mut self, apdu: Vec<u8>) -> Result<Vec<u8>, TransportError> {
         let limit = self.max_transceive_length();
         if apdu.len() > limit {
-            return Err(TransportError::Io(format!(
-                "command APDU of {} bytes exceeds this reader's limit of {limit}",
-                apdu.len()
-            )));
+            return Err(TransportError::Io {
+                detail: format!(
+                    "command APDU of {} bytes exceeds this reader's limit of {limit}",
+                    apdu.len()
+                ),
+            });
         }
         if self.stale {
             self.reconnect()?;
@@ -483,7 +487,7 @@ mod tests {
         );
         assert!(matches!(
             transport_error(pcsc::Error::CommError),
-            TransportError::Io(_)
+            TransportError::Io { .. }
         ));
     }
 

@@ -2,11 +2,54 @@
 //! as OFP1 uses them. Coordinates are big-endian, as the RFC prints them; the
 //! same values are in `shared/vectors/rfc-vectors.txt` PART 1.
 
-use super::profile::{AffinePoint, PointSet};
-use crate::crypto::ec::CurveId;
+//!
+//! Pure constants (with their decoding), shared by the host's SESPAKE and
+//! the token's: nothing of the protocol lives here.
+
+use super::ec::{CurveId, EcError, Point};
+
+/// A curve point given by its affine coordinates, big-endian, as standards
+/// print them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AffinePoint {
+    /// `x`, big-endian, `coord_len` bytes.
+    pub x: &'static [u8],
+    /// `y`, big-endian, `coord_len` bytes.
+    pub y: &'static [u8],
+}
+
+impl AffinePoint {
+    /// The point on `curve`, checked to satisfy the curve equation and to lie
+    /// in the order-`q` subgroup.
+    pub fn to_point(&self, curve: CurveId) -> Result<Point, EcError> {
+        let point = Point::from_affine_be(curve, self.x, self.y)?;
+        // from_affine_be checks the curve equation only; from_bytes also
+        // checks the subgroup.
+        Point::from_bytes(curve, &point.to_bytes())
+    }
+}
+
+/// The points `Q_1..Q_N` of one curve (RFC 8133 Section 4.1); `points[ind - 1]`
+/// is `Q_ind`. Each must be a point of order `q` whose discrete logarithm to
+/// `P` nobody knows (RFC 8133 A.1 derives them from a hash).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PointSet {
+    /// The curve the points lie on.
+    pub curve: CurveId,
+    /// `Q_1..Q_N`.
+    pub points: &'static [AffinePoint],
+}
+
+/// RFC 8133 A.1's `Q_1` of `curve` (every supported curve has one).
+pub fn rfc8133_q1(curve: CurveId) -> Option<&'static AffinePoint> {
+    RFC8133_Q1
+        .iter()
+        .find(|s| s.curve == curve)
+        .and_then(|s| s.points.first())
+}
 
 /// `Q_1` for each of the seven curves, in [`CurveId::ALL`] order.
-pub(super) const RFC8133_Q1: &[PointSet] = &[
+pub const RFC8133_Q1: &[PointSet] = &[
     // RFC 8133 A.1.1, id-GostR3410-2001-CryptoPro-A-ParamSet
     PointSet {
         curve: CurveId::CryptoProA,
