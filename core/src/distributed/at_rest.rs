@@ -258,6 +258,46 @@ mod tests {
         }
     }
 
+    /// No offline oracle: under 1000 wrong PINs the record unmasks to
+    /// scalars that pass every check the device can run (in range, non-zero,
+    /// a valid public share), all different, and the record holds nothing
+    /// to compare them with.
+    #[test]
+    fn wrong_pins_unmask_to_shares_that_pass_every_local_check() {
+        let curve = CurveId::Tc26_256A;
+        let mut r = record(curve);
+        r.pending = None;
+        let d = Scalar::random_nonzero(curve, &mut crate::crypto::os_rng());
+        r.mask(&d, b"2468", 1);
+        let q_dev = Point::mul_generator(&d);
+        let blob = r.encode();
+        let holds = |p: &Point| {
+            let b = p.to_bytes();
+            blob.windows(b.len()).any(|w| w == b)
+        };
+        assert!(!holds(&q_dev));
+        let mut seen = std::collections::HashSet::new();
+        let mut high_bits = 0;
+        for i in 0..1000u32 {
+            let pin = format!("{i:04}");
+            if pin == "2468" {
+                continue;
+            }
+            let s = r.unmask(pin.as_bytes());
+            assert!(!s.is_zero());
+            let bytes = s.to_be_bytes();
+            assert_eq!(Scalar::from_be_bytes(curve, &bytes).unwrap(), s);
+            let p = Point::mul_generator(&s);
+            VerifyingKey::from_point(p).unwrap();
+            assert_ne!(p, q_dev);
+            assert!(!holds(&p));
+            high_bits += usize::from(bytes[1] >> 7);
+            assert!(seen.insert(bytes));
+        }
+        // Roughly uniform: the top bit of the second byte is set about half the time.
+        assert!((400..600).contains(&high_bits), "{high_bits}");
+    }
+
     #[test]
     fn mask_round_trips_only_with_the_pin() {
         let mut r = record(CurveId::Tc26_256A);
