@@ -74,7 +74,7 @@ fn sign(c: &mut Criterion) {
         let key = device.unlock(&id, b"1234").unwrap();
         let digest = vec![0x5Au8; curve.digest_len()];
         // One measured loop, split by side.
-        let mut split = |iters: u64| {
+        let split = |iters: u64| {
             *channel.spent.lock().unwrap() = Duration::ZERO;
             let t = Instant::now();
             for _ in 0..iters {

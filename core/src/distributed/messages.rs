@@ -42,6 +42,9 @@ pub struct ServerCommitment {
 }
 
 /// What the device asks.
+// Short-lived values, matched on by callers: boxing the larger variants
+// would only make patterns clumsier.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RequestBody {
@@ -113,6 +116,9 @@ pub enum RequestBody {
 }
 
 /// What the server answers.
+// Short-lived values, matched on by callers: boxing the larger variants
+// would only make patterns clumsier.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ResponseBody {

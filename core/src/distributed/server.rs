@@ -556,7 +556,7 @@ impl Server {
 
     fn take(&self, key_id: &KeyId, index: u64) -> Result<PoolEntry> {
         match self.pool.take(key_id, index)? {
-            Taken::Fresh(e) => Ok(e),
+            Taken::Fresh(e) => Ok(*e),
             Taken::AlreadyUsed => Err(Refusal::NonceUsed.into()),
             Taken::Unknown => Err(Refusal::NonceUnknown.into()),
         }

@@ -96,7 +96,7 @@ pub struct PoolEntry {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Taken {
     /// The entry was unused; it is now marked used and its secret erased.
-    Fresh(PoolEntry),
+    Fresh(Box<PoolEntry>),
     /// The entry was used before.
     AlreadyUsed,
     /// No such entry.
@@ -192,7 +192,7 @@ impl NoncePool for MemoryNoncePool {
         Ok(match m.get_mut(key_id).and_then(|s| s.get_mut(&index)) {
             None => Taken::Unknown,
             Some(slot) => match slot.take() {
-                Some(e) => Taken::Fresh(e),
+                Some(e) => Taken::Fresh(Box::new(e)),
                 None => Taken::AlreadyUsed,
             },
         })
