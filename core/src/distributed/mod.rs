@@ -16,8 +16,8 @@
 //! `docs/security-model.md`.
 //!
 //! The protocol is ours (no crate implements two-party GOST); it uses the
-//! SDK's GOST primitives, `minicbor` for messages and RustCrypto's `mgm` for
-//! sealing server secrets.
+//! SDK's GOST primitives (Kuznyechik-MGM, [`crate::crypto::mgm`], seals
+//! server secrets) and `minicbor` for messages.
 
 mod at_rest;
 mod device;

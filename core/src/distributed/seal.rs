@@ -1,36 +1,27 @@
 //! Server secrets at rest: pool nonces, the server share and pending refresh
-//! contributions are sealed with Kuznyechik-MGM (RFC 9058) under the
-//! key-encryption key the server library is given, with associated data that
-//! binds each value to its key id, curve and slot, so a database row cannot
-//! be moved to another key or index.
-//!
-//! MGM comes from RustCrypto's `mgm` crate. Its newest release is built on
-//! `cipher` 0.3, so it runs over `kuznyechik` 0.7 (the rest of the SDK uses
-//! 0.9); that older key schedule is not wiped on drop, which matters little
-//! here because the server holds the key-encryption key for its lifetime.
-
-use kuznyechik_mgm::Kuznyechik;
-use mgm::Mgm;
-use mgm::aead::generic_array::GenericArray;
-use mgm::aead::{Aead, KeyInit, Payload};
+//! contributions are sealed with Kuznyechik-MGM (RFC 9058, the SDK's own
+//! [`crate::crypto::mgm`]) under the key-encryption key the server library is
+//! given, with associated data that binds each value to its key id, curve and
+//! slot, so a database row cannot be moved to another key or index.
 
 use super::error::{DistributedError, Encoding, Result};
+use crate::crypto::mgm::{KuznyechikMgm, MGM_NONCE_LEN, MGM_TAG_LEN};
 use crate::crypto::secret::{Key256, SecretBytes};
 
 /// Format byte of sealed values.
 const SEAL_V1: u8 = 1;
-const NONCE: usize = 16;
-const TAG: usize = 16;
+const NONCE: usize = MGM_NONCE_LEN;
+const TAG: usize = MGM_TAG_LEN;
 
 /// Seals and opens server secrets under one key-encryption key.
 pub(crate) struct Sealer {
-    cipher: Mgm<Kuznyechik>,
+    cipher: KuznyechikMgm,
 }
 
 impl Sealer {
     pub(crate) fn new(kek: &Key256) -> Self {
         Sealer {
-            cipher: Mgm::new(GenericArray::from_slice(kek.expose())),
+            cipher: KuznyechikMgm::new(kek),
         }
     }
 
@@ -40,16 +31,11 @@ impl Sealer {
         let mut nonce = [0u8; NONCE];
         rand_core::Rng::fill_bytes(&mut crate::crypto::os_rng(), &mut nonce);
         nonce[0] &= 0x7F;
+        // Only a nonce with its top bit set, or nothing to protect, fails:
+        // the bit is cleared above and every caller binds non-empty AAD.
         let ct = self
             .cipher
-            .encrypt(
-                GenericArray::from_slice(&nonce),
-                Payload {
-                    msg: plaintext,
-                    aad,
-                },
-            )
-            // Only a nonce with its top bit set fails, and it is cleared above.
+            .encrypt(&nonce, aad, plaintext)
             .unwrap_or_default();
         let mut out = Vec::with_capacity(1 + NONCE + ct.len());
         out.push(SEAL_V1);
@@ -67,9 +53,11 @@ impl Sealer {
             });
         }
         let (nonce, ct) = sealed[1..].split_at(NONCE);
+        let nonce: &[u8; NONCE] = nonce.try_into().map_err(|_| DistributedError::SealBroken)?;
         self.cipher
-            .decrypt(GenericArray::from_slice(nonce), Payload { msg: ct, aad })
-            .map(SecretBytes::new)
+            .decrypt(nonce, aad, ct)
+            // Whatever MGM refuses (a tag mismatch, or a stored nonce with
+            // its top bit set) was not sealed here under this key and AAD.
             .map_err(|_| DistributedError::SealBroken)
     }
 }
