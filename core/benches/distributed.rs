@@ -2,7 +2,8 @@
 //!
 //! - `distributed/sign_device/*`: the device's share of one signature (nonces,
 //!   binding factors, `R`, partial, checking the final signature, encoding,
-//!   its record read and written twice in memory).
+//!   its record read once and written twice in memory, the used server
+//!   commitment's points checked).
 //! - `distributed/sign_server/*`: the server's share (decode, pool take,
 //!   MGM unseal, partial check, its partial, a refill commitment sealed).
 //! - `distributed/keygen/*`: both sides of key generation together, with one

@@ -198,7 +198,8 @@ fn every_point_of_every_message_is_validated() {
             "{curve}: every point-carrying field was exercised"
         );
 
-        // The device record: Q and the pooled server commitments.
+        // The device record: Q at every load (the pooled server commitments
+        // when used: a_damaged_pooled_commitment_is_refused_when_used).
         let blob = lab.store.inner.load("k").unwrap().unwrap();
         let rec = DeviceRecord::decode(&blob).unwrap();
         let q = *rec.public_key().point();
@@ -236,4 +237,62 @@ fn a_small_order_refill_point_is_refused_by_the_device() {
     // Nothing bad was stored: the next signature works.
     lab.channel.clear_hooks();
     key.sign_digest(&digest(curve, 2)).unwrap();
+}
+
+/// The record's pooled server commitments are checked when they are used,
+/// not at every load: a damaged one is refused with the typed error when its
+/// turn comes, before anything is sent, and the next signature takes the
+/// next commitment.
+#[test]
+fn a_damaged_pooled_commitment_is_refused_when_used() {
+    for curve in [CurveId::Tc26_256A, CurveId::Tc26_512C] {
+        let lab = Lab::new();
+        // Every commitment the device receives, in pool order.
+        let queue = Arc::new(Mutex::new(std::collections::VecDeque::new()));
+        let q = queue.clone();
+        lab.channel.alter_responses(move |r| {
+            match Response::decode(&r).unwrap().body {
+                ResponseBody::KeygenDone { batch, .. }
+                | ResponseBody::NonceBatch { batch }
+                | ResponseBody::Signature { refill: batch, .. } => q.lock().unwrap().extend(batch),
+                _ => {}
+            }
+            r
+        });
+        let id = lab.keygen("k", curve);
+        let key = lab.device.unlock(&id, PIN).unwrap();
+        let mut seed = 0;
+        for field in [Field::ServerNonceD, Field::ServerNonceE] {
+            for k in 0..5 {
+                let head = queue.lock().unwrap().pop_front().unwrap();
+                let p = if field == Field::ServerNonceD {
+                    head.d
+                } else {
+                    head.e
+                };
+                let (bad, want) = bad_variants(&p).swap_remove(k);
+                let blob = lab.store.inner.load("k").unwrap().unwrap();
+                let damaged = replace(&blob, &p.to_bytes(), &bad);
+                lab.store.inner.save("k", &damaged).unwrap();
+                // Loading the record does not look at the pool.
+                let left = lab.device.record(&id).unwrap().commitments_left();
+                let (exchanges, status) = (lab.channel.count(), lab.server.status(&id).unwrap());
+                seed += 1;
+                assert_invalid(key.sign_digest(&digest(curve, seed)), field, want);
+                assert_eq!(lab.channel.count(), exchanges, "nothing sent");
+                assert_eq!(lab.server.status(&id).unwrap(), status);
+                assert_eq!(
+                    lab.device.record(&id).unwrap().commitments_left(),
+                    left - 1,
+                    "the damaged commitment is gone"
+                );
+            }
+            // The key still signs, with the next (undamaged) commitment.
+            queue.lock().unwrap().pop_front().unwrap();
+            seed += 1;
+            let d = digest(curve, seed);
+            let sig = key.sign_digest(&d).unwrap();
+            key.verifying_key().verify_digest(&d, &sig).unwrap();
+        }
+    }
 }

@@ -13,10 +13,7 @@ use minicbor::{Decode, Decoder, Encode};
 
 use super::error::{DistributedError, Encoding, Field, Result};
 use super::ids::{KeyId, curve_code, curve_from_code};
-use super::messages::{
-    ServerCommitment, WireCommitment, commitments_from_wire, commitments_to_wire, fixed, point,
-    scalar,
-};
+use super::messages::{WireCommitment, fixed, point, scalar};
 use crate::crypto::ec::{CurveId, Scalar, VerifyingKey};
 use crate::crypto::kdf::pbkdf2_streebog512;
 
@@ -41,7 +38,10 @@ pub struct DeviceRecord {
     pub(crate) iterations: u32,
     pub(crate) masked: Scalar,
     pub(crate) epoch: u32,
-    pub(crate) pool: Vec<ServerCommitment>,
+    /// Unused server commitments, oldest first, as stored: each one's points
+    /// are checked when it is taken for use, so loading the record (once per
+    /// signature) does not pay two subgroup checks per pooled commitment.
+    pub(crate) pool: Vec<WireCommitment>,
     pub(crate) pending: Option<PendingDelta>,
 }
 
@@ -152,7 +152,7 @@ impl DeviceRecord {
             iterations: self.iterations,
             masked: self.masked.to_be_bytes().into(),
             epoch: self.epoch,
-            pool: commitments_to_wire(&self.pool),
+            pool: self.pool.clone(),
             pending: self.pending.as_ref().map(|p| WirePending {
                 delta_dev: p.delta_dev.to_be_bytes().into(),
                 opening: p.opening.to_vec().into(),
@@ -205,7 +205,7 @@ impl DeviceRecord {
             iterations: w.iterations,
             masked: scalar(c, Field::MaskedShare, &w.masked)?,
             epoch: w.epoch,
-            pool: commitments_from_wire(c, &w.pool)?,
+            pool: w.pool,
             pending,
         })
     }
@@ -215,6 +215,7 @@ impl DeviceRecord {
 mod tests {
     use super::*;
     use crate::crypto::ec::Point;
+    use crate::distributed::messages::ServerCommitment;
 
     fn record(curve: CurveId) -> DeviceRecord {
         let one = Scalar::one(curve);
@@ -227,11 +228,11 @@ mod tests {
             iterations: 1,
             masked: one.clone(),
             epoch: 2,
-            pool: vec![ServerCommitment {
+            pool: vec![WireCommitment::new(&ServerCommitment {
                 index: 9,
                 d: p,
                 e: p.double(),
-            }],
+            })],
             pending: Some(PendingDelta {
                 delta_dev: one.clone(),
                 opening: [5; 32],

@@ -10,7 +10,10 @@ use std::sync::Arc;
 use super::at_rest::{DeviceRecord, PendingDelta};
 use super::error::{ChannelError, DistributedError, Field, Refusal, Result};
 use super::ids::{KeyId, new_request_id};
-use super::messages::{Header, Request, RequestBody, Response, ResponseBody, ServerCommitment};
+use super::messages::{
+    Header, Request, RequestBody, Response, ResponseBody, ServerCommitment, WireCommitment,
+    commitments_to_wire,
+};
 use super::schnorr;
 use super::secure_store::SecureStore;
 use super::sign::{SignInputs, bind, partial};
@@ -216,7 +219,7 @@ impl Device {
             iterations: 0,
             masked: Scalar::zero(curve),
             epoch: 0,
-            pool: batch,
+            pool: commitments_to_wire(&batch),
             pending: None,
         };
         rec.mask(&d_dev, pin, self.config.pbkdf2_iterations);
@@ -377,7 +380,9 @@ impl Device {
     }
 
     /// Removes one server commitment from the record (fetching a batch first
-    /// if none is left) and saves the record, so it is never offered twice.
+    /// if none is left) and saves the record, so it is never offered twice;
+    /// then checks its points. A damaged stored commitment is refused with
+    /// its typed error and is gone: the next operation takes the next one.
     fn take_commitment(&self, rec: &mut DeviceRecord) -> Result<ServerCommitment> {
         if rec.pool.is_empty() {
             let body = RequestBody::NonceBatch {
@@ -388,14 +393,14 @@ impl Device {
             else {
                 return Err(DistributedError::UnexpectedResponse);
             };
-            rec.pool = batch;
+            rec.pool = commitments_to_wire(&batch);
         }
         if rec.pool.is_empty() {
             return Err(DistributedError::NoNonceCommitments);
         }
-        let c = rec.pool.remove(0);
+        let c: WireCommitment = rec.pool.remove(0);
         self.save(rec)?;
-        Ok(c)
+        c.validate(rec.curve)
     }
 
     fn save(&self, rec: &DeviceRecord) -> Result<()> {
@@ -516,7 +521,7 @@ impl DeviceKey {
         }
         // Keeping the refill is best effort: without it the next signature
         // fetches a batch.
-        rec.pool.extend(refill);
+        rec.pool.extend(refill.iter().map(WireCommitment::new));
         let _ = dev.save(&rec);
         Ok(signature)
     }

@@ -193,7 +193,10 @@ struct WireProof {
     z: ByteVec,
 }
 
-#[derive(Encode, Decode)]
+/// A server commitment as bytes. The device's record keeps its pool in this
+/// form and checks a commitment's points only when it uses it
+/// ([`WireCommitment::validate`]), not at every load.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub(crate) struct WireCommitment {
     #[n(0)]
     index: u64,
@@ -283,29 +286,35 @@ fn proof_from_wire(curve: CurveId, w: &WireProof) -> Result<Proof> {
     })
 }
 
-pub(crate) fn commitments_to_wire(c: &[ServerCommitment]) -> Vec<WireCommitment> {
-    c.iter()
-        .map(|c| WireCommitment {
+impl WireCommitment {
+    pub(crate) fn new(c: &ServerCommitment) -> Self {
+        WireCommitment {
             index: c.index,
             d: bv(c.d.to_bytes()),
             e: bv(c.e.to_bytes()),
+        }
+    }
+
+    /// The commitment, with both points checked: on the curve, in the
+    /// prime-order subgroup, not the identity.
+    pub(crate) fn validate(&self, curve: CurveId) -> Result<ServerCommitment> {
+        Ok(ServerCommitment {
+            index: self.index,
+            d: point(curve, Field::ServerNonceD, &self.d)?,
+            e: point(curve, Field::ServerNonceE, &self.e)?,
         })
-        .collect()
+    }
+}
+
+pub(crate) fn commitments_to_wire(c: &[ServerCommitment]) -> Vec<WireCommitment> {
+    c.iter().map(WireCommitment::new).collect()
 }
 
 pub(crate) fn commitments_from_wire(
     curve: CurveId,
     w: &[WireCommitment],
 ) -> Result<Vec<ServerCommitment>> {
-    w.iter()
-        .map(|c| {
-            Ok(ServerCommitment {
-                index: c.index,
-                d: point(curve, Field::ServerNonceD, &c.d)?,
-                e: point(curve, Field::ServerNonceE, &c.e)?,
-            })
-        })
-        .collect()
+    w.iter().map(|c| c.validate(curve)).collect()
 }
 
 /// Refusal as `(code, a, b)`; codes are stable.
