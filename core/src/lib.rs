@@ -21,6 +21,7 @@
 
 pub mod apdu;
 pub mod crypto;
+pub mod distributed;
 pub mod error;
 pub mod pki;
 pub mod sespake;
