@@ -5,47 +5,16 @@
 //! `FKN_REQUIRE_OPENSSL_GOST=1` (set by CI), in which case they fail.
 
 mod distributed_common;
-
-use std::process::Command;
+mod openssl_common;
 
 use distributed_common::{Lab, PIN};
 use fkn_core::crypto::ec::CurveId;
 use fkn_core::pki::cms::{self, SignOptions};
 use fkn_core::pki::{Subject, cert, csr};
-
-fn gost_ok() -> bool {
-    let ok = Command::new("openssl")
-        .args(["engine", "gost", "-t"])
-        .output()
-        .is_ok_and(|o| {
-            o.status.success() && String::from_utf8_lossy(&o.stdout).contains("available")
-        });
-    if !ok {
-        if std::env::var("FKN_REQUIRE_OPENSSL_GOST").as_deref() == Ok("1") {
-            panic!(
-                "FKN_REQUIRE_OPENSSL_GOST=1 but `openssl engine gost -t` failed: install \
-                 openssl and libengine-gost-openssl"
-            );
-        }
-        eprintln!(
-            "skipped: OpenSSL gost engine not available (apt install libengine-gost-openssl)"
-        );
-    }
-    ok
-}
+use openssl_common::{gost_ok, openssl_in};
 
 fn openssl(dir: &std::path::Path, args: &[&str]) -> (bool, String) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run openssl");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
+    openssl_in(dir, args)
 }
 
 const CURVES: [CurveId; 4] = [

@@ -5,40 +5,16 @@
 //! Without the engine these tests print a note and pass, unless
 //! `FKN_REQUIRE_OPENSSL_GOST=1` (set by CI), in which case they fail.
 
+mod openssl_common;
+
 use std::path::PathBuf;
-use std::process::Command;
-use std::sync::OnceLock;
 use std::time::{Duration, UNIX_EPOCH};
 
 use fkn_core::crypto::ec::{CurveId, SigningKey};
 use fkn_core::crypto::os_rng;
 use fkn_core::pki::cms::{self, SignOptions};
 use fkn_core::pki::{DigestSigner, ExtendedKeyUsage, KeyUsage, PkiError, Subject, cert, csr};
-
-/// Whether the engine is usable; panics if it is required but missing.
-fn gost_ok() -> bool {
-    static OK: OnceLock<bool> = OnceLock::new();
-    let ok = *OK.get_or_init(|| {
-        Command::new("openssl")
-            .args(["engine", "gost", "-t"])
-            .output()
-            .is_ok_and(|o| {
-                o.status.success() && String::from_utf8_lossy(&o.stdout).contains("available")
-            })
-    });
-    if !ok {
-        if std::env::var("FKN_REQUIRE_OPENSSL_GOST").as_deref() == Ok("1") {
-            panic!(
-                "FKN_REQUIRE_OPENSSL_GOST=1 but `openssl engine gost -t` failed: install \
-                 openssl and libengine-gost-openssl"
-            );
-        }
-        eprintln!(
-            "skipped: OpenSSL gost engine not available (apt install libengine-gost-openssl)"
-        );
-    }
-    ok
-}
+use openssl_common::{gost_ok, openssl_in};
 
 /// A scratch directory and an `openssl` runner working in it.
 struct Lab {
@@ -68,17 +44,7 @@ impl Lab {
 
     /// Runs `openssl args...`; returns (success, stdout + stderr).
     fn try_run(&self, args: &[&str]) -> (bool, String) {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(self.dir.path())
-            .output()
-            .expect("run openssl");
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.success(), text)
+        openssl_in(self.dir.path(), args)
     }
 
     fn run(&self, args: &[&str]) -> String {
