@@ -12,6 +12,7 @@
 //! | secure messaging; [`sm::SecureLink`] = APDU channel + secure channel | [`sm`] |
 //! | PKI formats (PKCS#10, X.509, CMS) over any [`pki::DigestSigner`] | [`pki`] |
 //! | OFP1 token commands and sessions; a token key as a `DigestSigner` | [`token`] |
+//! | two-party keys, device and server roles; a device key as a `DigestSigner` | [`distributed`] |
 //!
 //! [`Error`] is the one error a host sees. The other party (an OFP1 token in
 //! software) is the `fkn-vtoken` crate; test transports are `fkn-testkit`.
