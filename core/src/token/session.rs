@@ -6,7 +6,7 @@
 //!   .sign(id, digests)    one wrapped PSO                 1 exchange
 //! ```
 //!
-//! After SESPAKE every command goes through the [`SecureChannel`]. Any failure
+//! After SESPAKE every command goes through the secure channel ([`SecureLink`]). Any failure
 //! on the way (tag lost, a response that does not verify, `69 88` from the
 //! token) drops the channel and its keys: the caller logs in again, and the
 //! token, which also forgets its keys, has not half-done anything.
