@@ -32,18 +32,30 @@ public final class FknNfcReader: FknCardReader {
         public init() {}
     }
 
-    public var messages = Messages()
+    public let messages: Messages
     /// Extra attempts after the card left the field mid-command.
-    public var retries = 2
-    /// How long one APDU may take before it fails with `Timeout`
-    /// (a 512-bit key generation takes a few seconds on a card).
-    public var exchangeTimeout: TimeInterval = 10
-    /// Time after the first connection when iOS ends the session; no retry
-    /// starts when less than `minimumTimeForRetry` of it is left.
-    public var sessionLimit: TimeInterval = 20
-    public var minimumTimeForRetry: TimeInterval = 5
+    public let retries: Int
+    /// How long one APDU may take before it fails with `Timeout` (a 512-bit
+    /// key generation takes a few seconds on a card).
+    public let exchangeTimeout: TimeInterval
+    /// Time after the first connection when iOS ends the session.
+    public let sessionLimit: TimeInterval
+    /// No retry starts when less than this is left of `sessionLimit`.
+    public let minimumTimeForRetry: TimeInterval
 
-    public init() {}
+    public init(
+        messages: Messages = Messages(),
+        retries: Int = 2,
+        exchangeTimeout: TimeInterval = 10,
+        sessionLimit: TimeInterval = 20,
+        minimumTimeForRetry: TimeInterval = 5
+    ) {
+        self.messages = messages
+        self.retries = retries
+        self.exchangeTimeout = exchangeTimeout
+        self.sessionLimit = sessionLimit
+        self.minimumTimeForRetry = minimumTimeForRetry
+    }
 
     /// Whether this device can read NFC tags at all (false on iPad, in the
     /// simulator, or without the capability).
@@ -124,7 +136,7 @@ final class Iso7816Transport: NfcTransport, @unchecked Sendable {
         case .success(let response):
             return response
         case .failure(let error):
-            throw driver.endReason.map(TransportError.init) ?? TransportError(nfc: error)
+            throw driver.endReason.map { TransportError($0) } ?? TransportError(nfc: error)
         case nil:
             throw TransportError.Io(detail: "CoreNFC returned no answer")
         }
@@ -133,6 +145,12 @@ final class Iso7816Transport: NfcTransport, @unchecked Sendable {
     // Short APDUs, chained by the SDK: every iPhone and card takes them.
     func maxTransceiveLength() -> UInt32 { 261 }
     func extendedLengthSupported() -> Bool { false }
+}
+
+/// A tag handed from CoreNFC's callback to the awaiting task. CoreNFC tags
+/// are not marked Sendable; this one is used by one session at a time.
+private struct TagBox: @unchecked Sendable {
+    let tag: NFCISO7816Tag
 }
 
 /// A value handed from CoreNFC's queue to the waiting executor thread.
@@ -265,32 +283,36 @@ final class NfcSessionDriver: NSObject, NFCTagReaderSessionDelegate, @unchecked 
     func tagReaderSession(_ session: NFCTagReaderSession, didDetect tags: [NFCTag]) {
         if tags.count > 1 {
             session.alertMessage = messages.multipleTags
-            queue.asyncAfter(deadline: .now() + 0.5) { session.restartPolling() }
+            queue.asyncAfter(deadline: .now() + 0.5) { self.restartPolling() }
             return
         }
         guard let first = tags.first, case .iso7816(let iso) = first else {
             session.alertMessage = messages.notOfp1
-            queue.asyncAfter(deadline: .now() + 0.5) { session.restartPolling() }
+            queue.asyncAfter(deadline: .now() + 0.5) { self.restartPolling() }
             return
         }
+        let tag = TagBox(tag: iso)
         session.connect(to: first) { error in
-            if let error {
+            if error != nil {
                 // Moved away while connecting: wait for it again.
-                _ = error
-                session.restartPolling()
+                self.restartPolling()
                 return
             }
             let continuation: CheckedContinuation<NFCISO7816Tag, Error>? = self.locked {
                 if self.firstConnection == nil { self.firstConnection = Date() }
                 guard let waiting = self.waiting else {
-                    self.ready = .success(iso)
+                    self.ready = .success(tag.tag)
                     return nil
                 }
                 self.waiting = nil
                 return waiting
             }
-            continuation?.resume(returning: iso)
+            continuation?.resume(returning: tag.tag)
         }
+    }
+
+    private func restartPolling() {
+        locked { session }?.restartPolling()
     }
 
     /// Why the session ended, as the SDK error an app handles: the user's
