@@ -1,4 +1,5 @@
-#if canImport(CoreNFC)
+// iOS only: macOS has a CoreNFC module too, with the reader APIs unavailable.
+#if canImport(CoreNFC) && os(iOS)
 import CoreNFC
 import Foundation
 

@@ -8,6 +8,7 @@ import Observation
 /// this card was seen before, run through PBKDF2 before the tap (the slow
 /// part of a login); the tap then takes four exchanges: SELECT, two login
 /// steps and SIGN (plus, on the first run, key generation and a certificate).
+@available(iOS 17.0, macOS 14.0, *)
 @MainActor
 @Observable
 public final class SigningModel {
@@ -66,10 +67,10 @@ public final class SigningModel {
         let content = Data(document.utf8)
         do {
             let reader: any FknCardReader
-            if useVirtualCard || nfcReader == nil {
-                reader = try await virtualReader()
+            if let nfcReader, !useVirtualCard {
+                reader = nfcReader
             } else {
-                reader = nfcReader!
+                reader = try await virtualReader()
             }
             phase = .preparingPin
             let known = store.lastCard

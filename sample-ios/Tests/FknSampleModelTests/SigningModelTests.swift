@@ -51,6 +51,7 @@ final class DroppingTransport: NfcTransport, @unchecked Sendable {
 // The model lives on the main actor, and so do these tests (per method: a
 // @MainActor XCTestCase class trips XCTest's generated Linux runner).
 // @unchecked Sendable: the only state is an immutable string.
+@available(iOS 17.0, macOS 14.0, *)
 final class SigningModelTests: XCTestCase, @unchecked Sendable {
     let userPin = "12345678"
 
