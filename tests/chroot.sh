@@ -93,6 +93,7 @@ fkn_chroot_run() {
     shift 3
     (
         mounted=()
+        # shellcheck disable=SC2317 # called by the EXIT trap
         cleanup() {
             local i
             for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do

@@ -127,16 +127,18 @@ done
 # against an Apple SDK, which only a Mac has (bindings-swift/README.md).
 for target in aarch64-apple-ios aarch64-apple-ios-sim; do
   log "cargo check --target $target (fkn-core, fkn-ffi)"
-  extra=()
+  check=(cargo check --target "$target" -p fkn-core -p fkn-ffi --no-default-features)
   if ! rustup target add "$target" >/dev/null 2>&1; then
-    # Some rustup mirrors lack a target's prebuilt std: check against std
-    # built from rust-src instead (nightly-only flag, hence RUSTC_BOOTSTRAP).
+    # Some rustup mirrors lack a target's prebuilt std (here: the simulator
+    # one): check against std built from rust-src instead. -Zbuild-std is
+    # nightly-only, hence RUSTC_BOOTSTRAP; its own target directory keeps it
+    # from invalidating the host build scripts the other builds share.
     rustup component add rust-src >/dev/null 2>&1 || true
     echo "no prebuilt std for $target here: checking with -Zbuild-std from rust-src"
-    extra=(-Zbuild-std=std,panic_abort)
+    check=(env RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$target_dir/build-std" "${check[@]}"
+      "-Zbuild-std=std,panic_abort")
   fi
-  if env ${extra[@]+RUSTC_BOOTSTRAP=1} \
-    cargo check --target "$target" -p fkn-core -p fkn-ffi --no-default-features ${extra[@]+"${extra[@]}"}; then
+  if "${check[@]}"; then
     check_pass "fkn-core and fkn-ffi type-check for $target"
   else
     check_fail "fkn-core and fkn-ffi do not type-check for $target"
