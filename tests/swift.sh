@@ -39,7 +39,10 @@ summary() {
     echo "swift: aborted (exit $rc) before all checks ran"
   fi
   echo "Swift suite: $tests XCTest cases, $checks script checks, $failed failed"
-  echo "Executed $total tests, with $failed failures (0 unexpected) in $secs.000 ($secs.000) seconds"
+  local t=tests f=failures
+  [ "$total" -ne 1 ] || t="test"
+  [ "$failed" -ne 1 ] || f=failure
+  echo "Executed $total $t, with $failed $f (0 unexpected) in $secs.000 ($secs.000) seconds"
   [ "$failed" -eq 0 ] && [ "$rc" -eq 0 ] || exit 1
 }
 trap summary EXIT

@@ -7,9 +7,25 @@ import XCTest
 final class LeakTests: XCTestCase {
     let sessions = Int(ProcessInfo.processInfo.environment["FKN_LEAK_SESSIONS"] ?? "") ?? 10_000
 
+    /// The live-object count once it stopped changing. The last reference
+    /// to an object used through `FknToken` can sit for a moment in a
+    /// dispatch block that already resumed its caller (an earlier test's, or
+    /// this one's), so counts settle asynchronously; five seconds is ample.
+    func settledCount(_ count: () -> UInt64) async throws -> UInt64 {
+        var last = count()
+        var stable = 0
+        for _ in 0..<500 where stable < 10 {
+            try await Task.sleep(nanoseconds: 10_000_000)
+            let now = count()
+            stable = now == last ? stable + 1 : 0
+            last = now
+        }
+        return last
+    }
+
     func testTenThousandSessionsLeaveNoLiveNativeObjects() async throws {
-        let baseline = liveObjectCount()
-        let swiftTransports = ForwardingTransport.live
+        let baseline = try await settledCount { liveObjectCount() }
+        let swiftTransports = try await settledCount { UInt64(ForwardingTransport.live) }
         let started = Date()
         var logins = 0
         do {
@@ -39,14 +55,16 @@ final class LeakTests: XCTestCase {
             }
         }
         let seconds = Date().timeIntervalSince(started)
+        let after = try await settledCount { liveObjectCount() }
+        let transportsAfter = try await settledCount { UInt64(ForwardingTransport.live) }
         print(String(format: "leak test: %d sessions (%d with login) in %.2f s, %.0f µs per session; live objects %llu -> %llu",
-                     sessions, logins, seconds, seconds * 1e6 / Double(sessions), baseline, liveObjectCount()))
-        XCTAssertEqual(liveObjectCount(), baseline, "native objects still alive after the last reference went away")
-        XCTAssertEqual(ForwardingTransport.live, swiftTransports, "Swift transports not released by the native side")
+                     sessions, logins, seconds, seconds * 1e6 / Double(sessions), baseline, after))
+        XCTAssertEqual(after, baseline, "native objects still alive after the last reference went away")
+        XCTAssertEqual(transportsAfter, swiftTransports, "Swift transports not released by the native side")
     }
 
-    func testTheCounterSeesOpenObjects() throws {
-        let baseline = liveObjectCount()
+    func testTheCounterSeesOpenObjects() async throws {
+        let baseline = try await settledCount { liveObjectCount() }
         do {
             let vt = try VirtualToken(label: "count", userPin: userPin, adminPin: adminPin)
             do {
