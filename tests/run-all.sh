@@ -4,6 +4,7 @@
 #
 #   tests/run-all.sh            everything
 #   FKN_SKIP_E2E=1 tests/...    skip the PC/SC + vpcd end-to-end suite
+#   FKN_SKIP_FRESH=1 tests/...  skip the fresh-machine demo check (debootstrap)
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=e2e/lib.sh
 . "$(dirname "$0")/e2e/lib.sh"
@@ -50,6 +51,12 @@ if [ -z "${FKN_SKIP_E2E:-}" ]; then
       "$suite"
     fi
   done
+fi
+
+# --- a fresh machine runs the README's demo (Debian's Rust only, no -dev) ----
+if [ -z "${FKN_SKIP_FRESH:-}" ]; then
+  log "fresh machine: the README's demo in a trixie chroot with only rustc and cargo"
+  tests/fresh_demo.sh
 fi
 
 # --- FFI: Kotlin bindings on the JVM, Android type-check --------------------

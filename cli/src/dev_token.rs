@@ -8,7 +8,7 @@
 use anyhow::Context;
 use fkn_core::crypto::ec::CurveId;
 use fkn_core::sespake::{Profile, derive_password_key, password_point};
-use fkn_core::virtual_token::{PasswordRef, PinRecord, TokenState};
+use fkn_vtoken::{PasswordRef, PinRecord, TokenState};
 
 /// The user PIN of the development token.
 pub const USER_PIN: &str = "123456";

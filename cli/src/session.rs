@@ -33,13 +33,13 @@ pub fn login_admin(spec: &TokenSpec, pin: &Pin) -> anyhow::Result<Session> {
     Ok(s)
 }
 
-/// Key `id` from the token's key list ([`fkn_core::Error::KeyNotFound`]
+/// Key `id` from the token's key list ([`CardRefusal::KeyNotFound`](fkn_core::error::CardRefusal::KeyNotFound)
 /// if there is none).
 pub fn find_key(s: &mut Session, id: &KeyId) -> anyhow::Result<KeyInfo> {
     s.list_keys()?
         .into_iter()
         .find(|k| k.id == id.bytes())
-        .ok_or_else(|| fkn_core::Error::KeyNotFound.into())
+        .ok_or_else(|| fkn_core::Error::from(fkn_core::error::CardRefusal::KeyNotFound).into())
 }
 
 /// A PKI error as the CLI reports it: a token failure during signing is

@@ -60,11 +60,9 @@ impl TokenSpec {
 }
 
 fn open_virtual(path: &std::path::Path) -> anyhow::Result<Box<dyn Transport>> {
-    let token = fkn_core::virtual_token::VirtualToken::open(path)
+    let token = fkn_vtoken::VirtualToken::open(path)
         .with_context(|| format!("opening virtual token {}", path.display()))?;
-    Ok(Box::new(
-        fkn_core::virtual_token::VirtualTokenTransport::new(token),
-    ))
+    Ok(Box::new(fkn_vtoken::VirtualTokenTransport::new(token)))
 }
 
 #[cfg(feature = "pcsc")]
@@ -148,7 +146,7 @@ mod tests {
     #[test]
     fn opens_a_virtual_token_file() {
         use fkn_core::crypto::ec::CurveId;
-        use fkn_core::virtual_token::{PasswordRef, PinRecord, TokenState, VirtualToken};
+        use fkn_vtoken::{PasswordRef, PinRecord, TokenState, VirtualToken};
         // SELECT needs no valid verifier; Q_PW only has to have the right length.
         let pin = |r| PinRecord::new(r, CurveId::Tc26_256A, [3; 16], vec![1; 64]).unwrap();
         let state = TokenState::new(

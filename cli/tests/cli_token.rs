@@ -288,7 +288,16 @@ fn wrong_pins_block_then_admin_unblocks_and_pins_change() {
     lab.keygen("k", "cryptopro-b", "");
     for left in (0..5).rev() {
         let e = lab.fails(3, &["list", "--token", &t, "--pin", "0000"]);
-        assert_eq!(e, format!("fkn: wrong PIN, {left} attempt(s) left"));
+        let expected = if left == 0 {
+            "fkn: wrong PIN, no attempts left: the PIN is now blocked; ask your administrator to \
+             unblock it with the admin PIN"
+                .to_owned()
+        } else {
+            format!(
+                "fkn: wrong PIN, {left} attempt(s) left; check the PIN carefully before the next try"
+            )
+        };
+        assert_eq!(e, expected);
     }
     // Blocked: even the right PIN is refused, with exit status 4.
     let e = lab.fails(4, &["list", "--token", &t, "--pin", USER_PIN]);

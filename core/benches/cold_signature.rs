@@ -16,8 +16,8 @@ use std::sync::{Arc, Mutex};
 use criterion::{Criterion, criterion_group, criterion_main};
 use fkn_core::crypto::ec::CurveId;
 use fkn_core::token::{PinRef, TokenSession};
-use fkn_core::transport::sim::NfcLinkModel;
-use fkn_core::virtual_token::{OsRandom, TokenState, VirtualToken, VirtualTokenTransport};
+use fkn_testkit::NfcLinkModel;
+use fkn_vtoken::{OsRandom, TokenState, VirtualToken, VirtualTokenTransport};
 
 const PIN: &str = "123456";
 

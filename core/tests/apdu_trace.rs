@@ -7,7 +7,7 @@
 use std::sync::Mutex;
 
 use fkn_core::apdu::{ApduChannel, Command, trace};
-use fkn_core::transport::sim::ScriptedTransport;
+use fkn_testkit::ScriptedTransport;
 
 static LINES: Mutex<Vec<String>> = Mutex::new(Vec::new());
 

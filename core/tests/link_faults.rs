@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use fkn_core::apdu::{ApduChannel, Command, LinkError};
 use fkn_core::transport::TransportError;
-use fkn_core::transport::sim::{Fault, FaultHandle, FaultyTransport};
-use fkn_core::virtual_token::{TokenConfig, VirtualToken, VirtualTokenTransport};
+use fkn_testkit::{Fault, FaultHandle, FaultyTransport};
+use fkn_vtoken::{TokenConfig, VirtualToken, VirtualTokenTransport};
 use link_common::{Example, examples};
 
 /// SELECT's 202 bytes in chunks of 48: SELECT + 4 GET RESPONSE.

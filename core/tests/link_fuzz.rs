@@ -3,7 +3,7 @@
 
 mod link_common;
 
-use fkn_core::virtual_token::{TokenConfig, VirtualToken};
+use fkn_vtoken::{TokenConfig, VirtualToken};
 use link_common::examples;
 use proptest::prelude::*;
 

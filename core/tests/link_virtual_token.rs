@@ -5,11 +5,11 @@ mod link_common;
 
 use std::sync::{Arc, Mutex};
 
-use fkn_core::apdu::atr::card_capabilities;
 use fkn_core::apdu::{ApduChannel, Command, StatusError};
-use fkn_core::transport::sim::CountingTransport;
+use fkn_core::transport::atr::card_capabilities;
 use fkn_core::transport::{Transport, TransportError};
-use fkn_core::virtual_token::{TokenConfig, VirtualToken, VirtualTokenTransport};
+use fkn_testkit::CountingTransport;
+use fkn_vtoken::{TokenConfig, VirtualToken, VirtualTokenTransport};
 use link_common::{examples, h, token};
 
 fn sw(rsp: &[u8]) -> u16 {
@@ -52,10 +52,7 @@ fn select_uses_long_lengths_and_live_counters() {
     let ex = examples().remove(0);
     let mut state = ex.state();
     state.set_label(&"L".repeat(32)).expect("32 bytes");
-    state
-        .pin_mut(fkn_core::virtual_token::PasswordRef::User)
-        .counters
-        .c1 = 2;
+    state.pin_mut(fkn_vtoken::PasswordRef::User).counters.c1 = 2;
     let mut t = VirtualToken::new(state);
     let rsp = t.process_apdu(&ex.select_command);
     assert_eq!(sw(&rsp), 0x9000);
@@ -225,7 +222,7 @@ fn command_chaining() {
 fn chained_data_is_capped() {
     let mut t = token();
     let fragment = [&h("10DA0100FF")[..], &[0u8; 255]].concat();
-    let max = fkn_core::virtual_token::MAX_CHAIN_DATA;
+    let max = fkn_vtoken::MAX_CHAIN_DATA;
     for _ in 0..max / 255 {
         assert_eq!(t.process_apdu(&fragment), h("9000"));
     }
@@ -332,7 +329,7 @@ fn transport_shares_the_token_and_enforces_its_limit() {
     assert!(!t.extended_length_supported());
     assert!(matches!(
         t.transceive(h("00A4040007F0464B4E4F503100")),
-        Err(TransportError::Io(_))
+        Err(TransportError::Io { .. })
     ));
     // The token is still reachable through the shared handle.
     let rsp = shared
@@ -350,7 +347,7 @@ fn transport_shares_the_token_and_enforces_its_limit() {
 
 #[test]
 fn simulated_nfc_cost_of_select() {
-    use fkn_core::transport::sim::NfcLinkModel;
+    use fkn_testkit::NfcLinkModel;
     use std::time::Duration;
     let ex = examples().remove(0);
     // One exchange: 13 command bytes, 204 response bytes.

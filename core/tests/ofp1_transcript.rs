@@ -1,7 +1,7 @@
 //! The OFP1 worked example, `shared/vectors/ofp1-transcript.json` (made by
 //! the reference oracle, `oracle/make_transcript.py`), replayed byte for byte
 //! through the host code (`sespake`, `sm`) and the token code
-//! (`virtual_token::{sespake, secure_messaging}`), for both curves of the
+//! (`fkn_vtoken::{sespake, secure_messaging}`), for both curves of the
 //! file (tc26-256-A and tc26-512-A).
 //!
 //! SELECT and the complete GENERAL AUTHENTICATE APDUs belong to the
@@ -12,9 +12,9 @@ use fkn_core::crypto::ec::{CurveId, Scalar};
 use fkn_core::crypto::secret::Key256;
 use fkn_core::sespake::{HostStart, MacContext, Profile, derive_password_key, password_point};
 use fkn_core::sm::{SecureChannel, SmKeys};
-use fkn_core::virtual_token::secure_messaging::TokenSecureMessaging;
-use fkn_core::virtual_token::sespake::{self as token, MacIds};
-use fkn_core::virtual_token::{PasswordRef, PinRecord};
+use fkn_vtoken::secure_messaging::TokenSecureMessaging;
+use fkn_vtoken::sespake::{self as token, MacIds};
+use fkn_vtoken::{PasswordRef, PinRecord};
 use serde_json::Value;
 
 const TRANSCRIPT: &str = concat!(

@@ -9,10 +9,8 @@ use fkn_core::sespake::{
     ExpectU2, HostStart, MacContext, PasswordKey, Profile, SespakeError, derive_password_key,
     password_point,
 };
-use fkn_core::virtual_token::sespake::{
-    self as token, AwaitMacA, Blocked, Counters, MacIds, TokenSespakeError,
-};
-use fkn_core::virtual_token::{PasswordRef, PinRecord};
+use fkn_vtoken::sespake::{self as token, AwaitMacA, Blocked, Counters, MacIds, TokenSespakeError};
+use fkn_vtoken::{PasswordRef, PinRecord};
 
 const SALT: [u8; 16] = *b"0123456789abcdef";
 

@@ -1,5 +1,5 @@
 //! SESPAKE against RFC 8133 Appendix A.2, all seven curves, through the
-//! host (`sespake`, party A) and the token (`virtual_token::sespake`, party
+//! host (`sespake`, party A) and the token (`fkn_vtoken::sespake`, party
 //! B), in the RFC's own MAC layout (`ID_A = ID_B = 00 00 00 00`, no
 //! `ID_ALG`); then host and token agreeing with random `alpha` / `beta` in
 //! the OFP1 layout.
@@ -11,8 +11,8 @@ use fkn_core::crypto::os_rng;
 use fkn_core::sespake::{
     Established, HostStart, MacContext, Profile, derive_password_key, password_point,
 };
-use fkn_core::virtual_token::sespake::{self as token, MacIds};
-use fkn_core::virtual_token::{PasswordRef, PinRecord};
+use fkn_vtoken::sespake::{self as token, MacIds};
+use fkn_vtoken::{PasswordRef, PinRecord};
 
 /// One example of RFC 8133 A.2 in the RFC's symbols. Integers and
 /// coordinates are big-endian hex as the RFC prints them; `src`, `K`,

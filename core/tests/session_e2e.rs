@@ -2,16 +2,15 @@
 //! in-process transport: login, keys on every curve, batch signing,
 //! certificates, PIN life cycle, exchange counts, tampering and link faults.
 
+use fkn_core::error::{CardRefusal, LinkFault};
 use std::sync::{Arc, Mutex};
 
 use fkn_core::Error;
 use fkn_core::crypto::ec::{CurveId, VerifyingKey};
 use fkn_core::crypto::hash::DigestAlgorithm;
 use fkn_core::token::{PinRef, TokenSession};
-use fkn_core::transport::sim::{Fault, FaultHandle, FaultyTransport};
-use fkn_core::virtual_token::{
-    OsRandom, PasswordRef, TokenState, VirtualToken, VirtualTokenTransport,
-};
+use fkn_testkit::{Fault, FaultHandle, FaultyTransport};
+use fkn_vtoken::{OsRandom, PasswordRef, TokenState, VirtualToken, VirtualTokenTransport};
 
 const USER_PIN: &str = "123456";
 const ADMIN_PIN: &str = "87654321";
@@ -118,7 +117,9 @@ fn certificates_put_get_delete() {
         .unwrap();
     assert_eq!(
         s.get_certificate(b"cert-key"),
-        Err(Error::CertificateNotFound)
+        Err(Error::Card {
+            refusal: CardRefusal::CertificateNotFound
+        })
     );
     let cert = vec![0x30; 3000];
     s.put_certificate(b"cert-key", &cert).unwrap();
@@ -126,11 +127,23 @@ fn certificates_put_get_delete() {
     assert!(s.list_keys().unwrap()[0].has_certificate);
     assert_eq!(
         s.put_certificate(b"cert-key", &vec![1; 8193]),
-        Err(Error::TokenFull)
+        Err(Error::Card {
+            refusal: CardRefusal::TokenFull
+        })
     );
     s.delete_key(b"cert-key").unwrap();
-    assert_eq!(s.get_certificate(b"cert-key"), Err(Error::KeyNotFound));
-    assert_eq!(s.sign(b"cert-key", &[[0u8; 64]]), Err(Error::KeyNotFound));
+    assert_eq!(
+        s.get_certificate(b"cert-key"),
+        Err(Error::Card {
+            refusal: CardRefusal::KeyNotFound
+        })
+    );
+    assert_eq!(
+        s.sign(b"cert-key", &[[0u8; 64]]),
+        Err(Error::Card {
+            refusal: CardRefusal::KeyNotFound
+        })
+    );
     assert!(s.list_keys().unwrap().is_empty());
 }
 
@@ -140,37 +153,45 @@ fn key_errors_are_typed() {
     let mut s = open(&token);
     assert_eq!(
         s.generate_key(b"k", CurveId::Tc26_256A, ""),
-        Err(Error::NotAuthenticated)
+        Err(Error::Card {
+            refusal: CardRefusal::NotAuthenticated
+        })
     );
     s.authenticate(USER_PIN).unwrap();
     s.generate_key(b"k", CurveId::Tc26_256A, "").unwrap();
     assert_eq!(
         s.generate_key(b"k", CurveId::Tc26_256A, ""),
-        Err(Error::KeyIdExists)
+        Err(Error::Card {
+            refusal: CardRefusal::KeyIdExists
+        })
     );
     // A 512-bit digest for a 256-bit key: the token answers 6A 80.
     assert!(matches!(
         s.sign(b"k", &[[0u8; 64]]),
-        Err(Error::Card { sw: 0x6A80, .. })
+        Err(Error::Card {
+            refusal: CardRefusal::Status { sw: 0x6A80 }
+        })
     ));
     assert!(matches!(
         s.sign(b"k", &[[0u8; 31]]),
-        Err(Error::InvalidInput(_))
+        Err(Error::Misuse { .. })
     ));
     assert!(matches!(
         s.sign::<[u8; 32]>(b"k", &[]),
-        Err(Error::InvalidInput(_))
+        Err(Error::Misuse { .. })
     ));
     assert!(matches!(
         s.sign(b"k", &[[0u8; 32]; 17]),
-        Err(Error::InvalidInput(_))
+        Err(Error::Misuse { .. })
     ));
     for i in 1..16u8 {
         s.generate_key(&[i], CurveId::CryptoProA, "").unwrap();
     }
     assert_eq!(
         s.generate_key(b"one too many", CurveId::CryptoProA, ""),
-        Err(Error::TokenFull)
+        Err(Error::Card {
+            refusal: CardRefusal::TokenFull
+        })
     );
 }
 
@@ -234,7 +255,7 @@ fn flipping_any_byte_of_a_wrapped_command_or_response_ends_the_session() {
     let digest = digest_for(CurveId::Tc26_256A, b"tamper");
     // Measure the wrapped sign exchange once: exchange #3 after SELECT, GA1, GA2.
     let (cmd_len, rsp_len) = {
-        let faulty = FaultyTransport::new(fkn_core::transport::sim::CountingTransport::new(
+        let faulty = FaultyTransport::new(fkn_testkit::CountingTransport::new(
             VirtualTokenTransport::shared(token.clone()),
         ));
         let mut s = TokenSession::open(faulty).unwrap();
@@ -258,7 +279,12 @@ fn flipping_any_byte_of_a_wrapped_command_or_response_ends_the_session() {
         assert!(result.is_err(), "{fault:?} was accepted");
         // The session is over on the host side...
         assert_eq!(s.authenticated_as(), None, "{fault:?}");
-        assert_eq!(s.token_info(), Err(Error::NotAuthenticated));
+        assert_eq!(
+            s.token_info(),
+            Err(Error::Card {
+                refusal: CardRefusal::NotAuthenticated
+            })
+        );
         // ...and a new login works.
         s.authenticate(USER_PIN).unwrap();
         s.sign(b"k", &[&digest]).unwrap();
@@ -268,9 +294,8 @@ fn flipping_any_byte_of_a_wrapped_command_or_response_ends_the_session() {
 #[test]
 fn replayed_wrapped_command_is_rejected() {
     let token = new_token();
-    let faulty_inner = fkn_core::transport::sim::CountingTransport::new(
-        VirtualTokenTransport::shared(token.clone()),
-    );
+    let faulty_inner =
+        fkn_testkit::CountingTransport::new(VirtualTokenTransport::shared(token.clone()));
     let mut s = TokenSession::open(faulty_inner).unwrap();
     s.authenticate(USER_PIN).unwrap();
     s.generate_key(b"k", CurveId::Tc26_256A, "").unwrap();
@@ -331,7 +356,9 @@ where
             faults.arm(faults.exchanges() + position, fault);
             assert_eq!(
                 op(&mut s),
-                Err(Error::CardRemoved),
+                Err(Error::Link {
+                    fault: LinkFault::CardRemoved
+                }),
                 "{name}: {fault:?} at exchange {position}"
             );
             check_consistent(&token, name);
@@ -371,7 +398,12 @@ fn fault_sweep_login() {
     let token = new_token();
     let (mut s, faults) = open_faulty(&token);
     faults.arm(faults.exchanges(), Fault::LoseResponse);
-    assert_eq!(s.authenticate(USER_PIN), Err(Error::CardRemoved));
+    assert_eq!(
+        s.authenticate(USER_PIN),
+        Err(Error::Link {
+            fault: LinkFault::CardRemoved
+        })
+    );
     assert_eq!(user_attempts(&token), 4);
     faults.reconnect();
     open(&token).authenticate(USER_PIN).unwrap();
@@ -413,7 +445,12 @@ fn fault_sweep_change_pin_keeps_the_old_or_the_new_pin() {
     s.authenticate(USER_PIN).unwrap();
     // Change PIN is exchange #3 after SELECT and the two login steps.
     faults.arm(faults.exchanges(), Fault::LoseResponse);
-    assert_eq!(s.change_pin("999999"), Err(Error::CardRemoved));
+    assert_eq!(
+        s.change_pin("999999"),
+        Err(Error::Link {
+            fault: LinkFault::CardRemoved
+        })
+    );
     faults.reconnect();
     // The token processed it: exactly one of the two PINs works.
     let old = open(&token).authenticate(USER_PIN).is_ok();
@@ -459,7 +496,7 @@ fn salt_cache_prepares_the_pin_before_the_tap() {
     let before = s.exchanges();
     assert!(matches!(
         s.authenticate_prepared(&stale),
-        Err(Error::InvalidInput(_))
+        Err(Error::Misuse { .. })
     ));
     assert_eq!(s.exchanges(), before);
     cache.remember(s.select_info());

@@ -3,6 +3,7 @@
 //! file's) against the virtual token (beta, d, k fixed). Every APDU each way
 //! must equal the file's, byte for byte.
 
+#[path = "../../vtoken/tests/vtoken_common/mod.rs"]
 mod vtoken_common;
 
 use std::sync::{Arc, Mutex};
@@ -10,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use fkn_core::crypto::ec::CurveId;
 use fkn_core::token::{PinRef, TokenSession};
 use fkn_core::transport::{Transport, TransportError};
-use fkn_core::virtual_token::{ScriptedRandom, VirtualToken, VirtualTokenTransport};
+use fkn_vtoken::{ScriptedRandom, VirtualToken, VirtualTokenTransport};
 use vtoken_common::{curve_of, exchange, hx, scalar, transcript, transcript_state};
 
 type Log = Arc<Mutex<Vec<(Vec<u8>, Vec<u8>)>>>;

@@ -1,12 +1,12 @@
 //! OFP1 secure messaging (Section 5): the host's `sm::SecureChannel` against
-//! the token's independent `virtual_token::secure_messaging`, with round
+//! the token's independent `fkn_vtoken::secure_messaging`, with round
 //! trips of every command shape, tampering, replay and channel closure.
 //! (Byte-exact values are in `ofp1_transcript.rs`.)
 
 use fkn_core::apdu::{Command, Response};
 use fkn_core::crypto::secret::Key256;
 use fkn_core::sm::{SecureChannel, SmError, SmKeys};
-use fkn_core::virtual_token::secure_messaging::{SmViolation, TokenSecureMessaging};
+use fkn_vtoken::secure_messaging::{SmViolation, TokenSecureMessaging};
 
 const U1: [u8; 64] = [0x11; 64];
 const U2: [u8; 64] = [0x22; 64];

@@ -3,43 +3,16 @@
 
 use std::sync::Mutex;
 
-use fkn_core::crypto::hash::{DigestAlgorithm as CoreAlgorithm, Hasher as CoreHasher};
+use fkn_core::crypto::ec::CurveId;
+use fkn_core::crypto::hash::{DigestAlgorithm, Hasher as CoreHasher};
 
-use crate::curve::Curve;
-use crate::error::FknError;
+use crate::error::{FknError, invalid};
 use crate::live::LiveGuard;
-
-/// A Streebog variant.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
-pub enum DigestAlgorithm {
-    /// 256-bit output: what keys on 256-bit curves sign.
-    Streebog256,
-    /// 512-bit output: what keys on 512-bit curves sign.
-    Streebog512,
-}
-
-impl From<DigestAlgorithm> for CoreAlgorithm {
-    fn from(a: DigestAlgorithm) -> Self {
-        match a {
-            DigestAlgorithm::Streebog256 => CoreAlgorithm::Streebog256,
-            DigestAlgorithm::Streebog512 => CoreAlgorithm::Streebog512,
-        }
-    }
-}
-
-impl From<CoreAlgorithm> for DigestAlgorithm {
-    fn from(a: CoreAlgorithm) -> Self {
-        match a {
-            CoreAlgorithm::Streebog256 => DigestAlgorithm::Streebog256,
-            CoreAlgorithm::Streebog512 => DigestAlgorithm::Streebog512,
-        }
-    }
-}
 
 /// The digest a key on `curve` signs.
 #[uniffi::export]
-pub fn digest_algorithm_for(curve: Curve) -> DigestAlgorithm {
-    if curve.digest_length() == 64 {
+pub fn digest_algorithm_for(curve: CurveId) -> DigestAlgorithm {
+    if curve.digest_len() == 64 {
         DigestAlgorithm::Streebog512
     } else {
         DigestAlgorithm::Streebog256
@@ -49,7 +22,7 @@ pub fn digest_algorithm_for(curve: Curve) -> DigestAlgorithm {
 /// One-shot digest of `data`.
 #[uniffi::export]
 pub fn digest(algorithm: DigestAlgorithm, data: Vec<u8>) -> Vec<u8> {
-    CoreAlgorithm::from(algorithm).digest(&data)
+    algorithm.digest(&data)
 }
 
 /// An incremental Streebog hasher, for documents that arrive in pieces.
@@ -66,7 +39,7 @@ impl Hasher {
     #[uniffi::constructor]
     pub fn new(algorithm: DigestAlgorithm) -> Self {
         Hasher {
-            state: Mutex::new(Some(CoreAlgorithm::from(algorithm).hasher())),
+            state: Mutex::new(Some(algorithm.hasher())),
             _live: LiveGuard::new(),
         }
     }
@@ -86,9 +59,7 @@ impl Hasher {
 }
 
 fn finished() -> FknError {
-    FknError::InvalidInput {
-        detail: "this hasher already finished; create a new one".into(),
-    }
+    invalid("this hasher already finished; create a new one")
 }
 
 #[cfg(test)]
@@ -109,18 +80,18 @@ mod tests {
         h.update(m1[..10].to_vec()).unwrap();
         h.update(m1[10..].to_vec()).unwrap();
         assert_eq!(h.finish().unwrap(), hex_decode(expected));
-        assert!(matches!(h.finish(), Err(FknError::InvalidInput { .. })));
+        assert!(matches!(h.finish(), Err(FknError::Misuse { .. })));
         assert!(h.update(vec![1]).is_err());
     }
 
     #[test]
     fn curve_picks_its_digest() {
         assert_eq!(
-            digest_algorithm_for(Curve::Tc26_256A),
+            digest_algorithm_for(CurveId::Tc26_256A),
             DigestAlgorithm::Streebog256
         );
         assert_eq!(
-            digest_algorithm_for(Curve::Tc26_512B),
+            digest_algorithm_for(CurveId::Tc26_512B),
             DigestAlgorithm::Streebog512
         );
         assert_eq!(digest(DigestAlgorithm::Streebog512, vec![]).len(), 64);

@@ -2,8 +2,11 @@
 //! (Android, JVM) and Swift (iOS) load, exported with UniFFI proc-macros
 //! under the namespace `fkn`.
 //!
-//! Every exported item is a thin newtype or a one-line forward to `fkn-core`;
-//! no protocol logic lives here. Calls are blocking: the core is blocking and
+//! Every exported item is a thin object or a one-line forward to `fkn-core`;
+//! no protocol logic lives here. The records, enums and the error that cross
+//! are `fkn-core`'s own, derived there behind its `uniffi` feature (UniFFI
+//! component `fkn_core`); this crate adds the objects, the foreign transport
+//! trait and logging. Calls are blocking: the core is blocking and
 //! so is the platform's [`NfcTransport`], which the SDK calls back on the
 //! caller's thread. The Kotlin and Swift layers wrap each call in
 //! `withContext(Dispatchers.IO)` / a detached task (see `docs/ffi.md`).
@@ -11,29 +14,24 @@
 #![warn(missing_docs)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
-mod curve;
+mod curves;
 mod digest;
 mod error;
 mod live;
 mod logging;
 mod pki;
 mod prepared_pin;
-mod records;
 mod session;
 mod transport;
 mod virtual_token;
 
-pub use curve::{Curve, all_curves, curve_from_name};
-pub use digest::{DigestAlgorithm, Hasher, digest, digest_algorithm_for};
+pub use curves::{all_curves, curve_from_name};
+pub use digest::{Hasher, digest, digest_algorithm_for};
 pub use error::{FknError, TransportError};
 pub use live::live_object_count;
 pub use logging::{LogLevel, set_log_level};
-pub use pki::{
-    CertificateInfo, CsrInfo, VerifiedSignature, certificate_info, verify_cms, verify_csr,
-    verify_digest,
-};
+pub use pki::{certificate_info, verify_cms, verify_csr, verify_digest};
 pub use prepared_pin::PreparedPin;
-pub use records::{KeyInfo, PasswordInfo, PinRef, SelectInfo, TokenInfo};
 pub use session::TokenSession;
 pub use transport::NfcTransport;
 pub use virtual_token::VirtualToken;

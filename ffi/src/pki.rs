@@ -2,101 +2,20 @@
 //! token key (`fkn_core::token::TokenSigner`), and their verification:
 //! forwards to `fkn_core::pki`.
 
-use std::time::SystemTime;
-
 use fkn_core::crypto::ec::{CurveId, EcError, VerifyingKey};
+use fkn_core::pki::cert::CertificateInfo;
+use fkn_core::pki::cms::VerifiedSignature;
+use fkn_core::pki::csr::CsrInfo;
 use fkn_core::pki::{self, PkiError, Subject};
-use fkn_core::token::{TokenSigner, token_error};
+use fkn_core::token::TokenSigner;
 
-use crate::curve::Curve;
-use crate::digest::DigestAlgorithm;
-use crate::error::FknError;
+use crate::error::{FknError, invalid};
 use crate::session::TokenSession;
-
-/// A certificate's main fields, parsed (not validated: no chain, no dates).
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
-pub struct CertificateInfo {
-    /// Subject, RFC 4514 (`CN=...,O=...`).
-    pub subject: String,
-    /// Issuer, RFC 4514.
-    pub issuer: String,
-    /// Serial number, big-endian.
-    pub serial: Vec<u8>,
-    /// Start of validity.
-    pub not_before: SystemTime,
-    /// End of validity.
-    pub not_after: SystemTime,
-    /// Curve of the certified key.
-    pub curve: Curve,
-    /// The certified public key (X then Y, little-endian).
-    pub public_key: Vec<u8>,
-    /// Whether it is a CA certificate.
-    pub ca: bool,
-}
-
-/// A certification request whose self-signature verified.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
-pub struct CsrInfo {
-    /// Subject, RFC 4514.
-    pub subject: String,
-    /// Curve of the key.
-    pub curve: Curve,
-    /// The public key (X then Y, little-endian).
-    pub public_key: Vec<u8>,
-}
-
-/// A CMS signature that verified.
-#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
-pub struct VerifiedSignature {
-    /// DER of the signer's certificate.
-    pub signer_certificate: Vec<u8>,
-    /// The signer's certificate, parsed (not validated: no chain, no dates).
-    pub signer: CertificateInfo,
-    /// The signing time the signer claimed, if any.
-    pub signing_time: Option<SystemTime>,
-    /// Digest algorithm of the signature.
-    pub digest_algorithm: DigestAlgorithm,
-    /// Digest of the signed content.
-    pub content_digest: Vec<u8>,
-    /// The content of an attached signature; null/nil if detached.
-    pub content: Option<Vec<u8>>,
-    /// Whether a signing-certificate-v2 attribute binds the certificate (CAdES-BES).
-    pub certificate_bound: bool,
-}
 
 /// PKI errors in the SDK's error type. A token failure while signing keeps
 /// its own variant (a card taken away mid-CMS is `CardRemoved`).
 pub(crate) fn pki_error(e: PkiError) -> FknError {
-    if let Some(token) = token_error(&e) {
-        return token.clone().into();
-    }
-    let detail = e.to_string();
-    match e {
-        PkiError::Io(_) => FknError::Storage { detail },
-        PkiError::MalformedDer { .. }
-        | PkiError::UnsupportedAlgorithm { .. }
-        | PkiError::UnsupportedStructure(_)
-        | PkiError::MissingContent
-        | PkiError::ContentSuppliedTwice
-        | PkiError::InvalidSubject(_)
-        | PkiError::InvalidInput(_) => FknError::InvalidInput { detail },
-        _ => FknError::Crypto { detail },
-    }
-}
-
-impl From<pki::cert::CertificateInfo> for CertificateInfo {
-    fn from(c: pki::cert::CertificateInfo) -> Self {
-        CertificateInfo {
-            subject: c.subject,
-            issuer: c.issuer,
-            serial: c.serial,
-            not_before: c.not_before,
-            not_after: c.not_after,
-            curve: c.curve.into(),
-            public_key: c.public_key,
-            ca: c.ca,
-        }
-    }
+    fkn_core::Error::from(e)
 }
 
 fn subject(s: &str) -> Result<Subject, FknError> {
@@ -177,35 +96,19 @@ pub fn verify_cms(
 ) -> Result<VerifiedSignature, FknError> {
     let mut content = detached_content.as_deref();
     let reader = content.as_mut().map(|c| c as &mut dyn std::io::Read);
-    let v = pki::cms::verify(&cms, reader).map_err(pki_error)?;
-    Ok(VerifiedSignature {
-        signer_certificate: v.signer_certificate,
-        signer: v.signer.into(),
-        signing_time: v.signing_time,
-        digest_algorithm: v.digest_algorithm.into(),
-        content_digest: v.content_digest,
-        content: v.content,
-        certificate_bound: v.certificate_bound,
-    })
+    pki::cms::verify(&cms, reader).map_err(pki_error)
 }
 
 /// Parses a certification request (DER) and verifies its self-signature.
 #[uniffi::export]
 pub fn verify_csr(csr: Vec<u8>) -> Result<CsrInfo, FknError> {
-    let info = pki::csr::verify_csr(&csr).map_err(pki_error)?;
-    Ok(CsrInfo {
-        subject: info.subject,
-        curve: info.curve.into(),
-        public_key: info.public_key,
-    })
+    pki::csr::verify_csr(&csr).map_err(pki_error)
 }
 
 /// Parses a certificate (DER).
 #[uniffi::export]
 pub fn certificate_info(certificate: Vec<u8>) -> Result<CertificateInfo, FknError> {
-    Ok(pki::cert::certificate_info(&certificate)
-        .map_err(pki_error)?
-        .into())
+    pki::cert::certificate_info(&certificate).map_err(pki_error)
 }
 
 /// Whether `signature` (`s || r`, as `TokenSession.sign` returns it) is valid
@@ -214,25 +117,17 @@ pub fn certificate_info(certificate: Vec<u8>) -> Result<CertificateInfo, FknErro
 /// the digest or signature has the wrong length for it.
 #[uniffi::export]
 pub fn verify_digest(
-    curve: Curve,
+    curve: CurveId,
     public_key: Vec<u8>,
     digest: Vec<u8>,
     signature: Vec<u8>,
 ) -> Result<bool, FknError> {
-    let key = VerifyingKey::from_bytes(curve.into(), &public_key).map_err(|e| {
-        FknError::InvalidInput {
-            detail: format!(
-                "the public key is not valid for {}: {e}",
-                CurveId::from(curve)
-            ),
-        }
-    })?;
+    let key = VerifyingKey::from_bytes(curve, &public_key)
+        .map_err(|e| invalid(format!("the public key is not valid for {curve}: {e}")))?;
     match key.verify_digest(&digest, &signature) {
         Ok(()) => Ok(true),
         // A well-formed signature that does not verify is an answer, not an error.
         Err(EcError::InvalidSignature | EcError::SignatureComponentOutOfRange) => Ok(false),
-        Err(e) => Err(FknError::InvalidInput {
-            detail: e.to_string(),
-        }),
+        Err(e) => Err(invalid(e.to_string())),
     }
 }

@@ -4,12 +4,11 @@
 use std::sync::Arc;
 
 use fkn_core::sespake::Profile;
-use fkn_core::token::{PasswordInfo as CorePasswordInfo, PreparedPin as CorePin};
+use fkn_core::token::{PasswordInfo, PinRef, PreparedPin as CorePin};
 use zeroize::Zeroizing;
 
-use crate::error::FknError;
+use crate::error::{FknError, invalid};
 use crate::live::LiveGuard;
-use crate::records::{PasswordInfo, PinRef};
 use crate::session::TokenSession;
 
 /// A PIN already run through PBKDF2 for one token's salt (the slow part of a
@@ -45,20 +44,11 @@ impl PreparedPin {
         let pin = Zeroizing::new(pin);
         let serial: [u8; 8] = serial
             .try_into()
-            .map_err(|s: Vec<u8>| FknError::InvalidInput {
-                detail: format!("a token serial is 8 bytes, not {}", s.len()),
-            })?;
-        let info = CorePasswordInfo {
-            reference: password.reference.into(),
-            ind: password.ind,
-            salt: password.salt,
-            curve: password.curve.into(),
-            attempts_left: password.attempts_left,
-        };
+            .map_err(|s: Vec<u8>| invalid(format!("a token serial is 8 bytes, not {}", s.len())))?;
         Ok(Self::wrap(CorePin::derive(
             &Profile::ofp1(),
             serial,
-            &info,
+            &password,
             &pin,
         )))
     }
@@ -75,13 +65,13 @@ impl TokenSession {
     ) -> Result<Arc<PreparedPin>, FknError> {
         let pin = Zeroizing::new(pin);
         Ok(PreparedPin::wrap(
-            self.lock()?.prepare_pin(reference.into(), &pin)?,
+            self.lock()?.prepare_pin(reference, &pin)?,
         ))
     }
 
     /// Logs in with a prepared PIN: two exchanges, no PBKDF2 now. Throws
     /// `InvalidInput` if it was prepared for another token or an older salt.
     pub fn authenticate_prepared(&self, pin: Arc<PreparedPin>) -> Result<(), FknError> {
-        Ok(self.lock()?.authenticate_prepared(&pin.inner)?)
+        self.lock()?.authenticate_prepared(&pin.inner)
     }
 }

@@ -6,11 +6,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use fkn_core::crypto::ec::CurveId;
 use fkn_core::transport::Transport;
-use fkn_core::virtual_token::{
-    TokenState, VirtualToken as CoreToken, VirtualTokenError, VirtualTokenTransport,
-};
+use fkn_vtoken::{TokenState, VirtualToken as CoreToken, VirtualTokenError, VirtualTokenTransport};
 
-use crate::error::{FknError, TransportError};
+use crate::error::{FknError, TransportError, invalid};
 use crate::live::LiveGuard;
 use crate::transport::NfcTransport;
 
@@ -35,7 +33,7 @@ fn lock(token: &Mutex<CoreToken>) -> MutexGuard<'_, CoreToken> {
 
 fn storage(e: VirtualTokenError) -> FknError {
     match e {
-        VirtualTokenError::InvalidState(detail) => FknError::InvalidInput { detail },
+        VirtualTokenError::InvalidState(detail) => invalid(detail),
         other => FknError::Storage {
             detail: other.to_string(),
         },
@@ -74,7 +72,7 @@ impl VirtualToken {
             &user_pin,
             &admin_pin,
             PASSWORD_CURVE,
-            &mut fkn_core::virtual_token::OsRandom,
+            &mut fkn_vtoken::OsRandom,
         )
         .map_err(storage)?;
         Ok(Self::wrap(CoreToken::new(state)))

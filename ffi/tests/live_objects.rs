@@ -1,7 +1,8 @@
 //! `live_object_count` returns to its baseline once every object is dropped.
 //! Its own test binary: the counter is process-wide.
 
-use fkn_ffi::{DigestAlgorithm, Hasher, TokenSession, VirtualToken, live_object_count};
+use fkn_core::crypto::hash::DigestAlgorithm;
+use fkn_ffi::{Hasher, TokenSession, VirtualToken, live_object_count};
 
 #[test]
 fn objects_are_counted_until_dropped() {

@@ -5,9 +5,13 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use fkn_core::crypto::ec::CurveId as Curve;
+use fkn_core::crypto::hash::DigestAlgorithm;
+use fkn_core::error::{CardRefusal, LinkFault};
+use fkn_core::token::PinRef;
 use fkn_ffi::{
-    Curve, DigestAlgorithm, FknError, NfcTransport, TokenSession, TransportError, VirtualToken,
-    digest, verify_cms, verify_csr, verify_digest,
+    FknError, NfcTransport, TokenSession, TransportError, VirtualToken, digest, verify_cms,
+    verify_csr, verify_digest,
 };
 
 const USER_PIN: &str = "12345678";
@@ -59,7 +63,7 @@ fn token() -> Arc<VirtualToken> {
 fn login_sign_verify_over_a_foreign_style_transport() {
     let vt = token();
     let session = TokenSession::open(Forwarding::new(&vt)).unwrap();
-    assert_eq!(session.select_info().unwrap().serial, vt.serial());
+    assert_eq!(session.select_info().unwrap().serial.to_vec(), vt.serial());
     session.authenticate(USER_PIN.into()).unwrap();
     let key = session
         .generate_key(vec![1], Curve::Tc26_256A, "k".into())
@@ -121,14 +125,23 @@ fn tag_lost_is_card_removed_even_inside_a_cms_signature() {
         .store(link.exchanges.load(Ordering::SeqCst) + 2, Ordering::SeqCst);
     assert_eq!(
         session.sign_cms(vec![9], cert, b"doc".to_vec(), true),
-        Err(FknError::CardRemoved)
+        Err(FknError::Link {
+            fault: LinkFault::CardRemoved
+        })
     );
     link.fail_next();
     assert_eq!(
         session.authenticate(USER_PIN.into()),
-        Err(FknError::CardRemoved)
+        Err(FknError::Link {
+            fault: LinkFault::CardRemoved
+        })
     );
-    assert_eq!(session.token_info(), Err(FknError::NotAuthenticated));
+    assert_eq!(
+        session.token_info(),
+        Err(FknError::Card {
+            refusal: CardRefusal::NotAuthenticated
+        })
+    );
 }
 
 #[test]
@@ -172,14 +185,14 @@ fn prepared_pin_logs_in_without_pbkdf2_at_the_tap() {
     let user = select
         .passwords
         .iter()
-        .find(|p| p.reference == fkn_ffi::PinRef::User)
+        .find(|p| p.reference == PinRef::User)
         .unwrap()
         .clone();
     drop(first);
 
     // Before the next tap: derive from what the first session told.
-    let pin =
-        fkn_ffi::PreparedPin::derive(select.serial.clone(), user.clone(), USER_PIN.into()).unwrap();
+    let pin = fkn_ffi::PreparedPin::derive(select.serial.to_vec(), user.clone(), USER_PIN.into())
+        .unwrap();
     let link = Forwarding::new(&vt);
     let session = TokenSession::open(link.clone()).unwrap();
     session.authenticate_prepared(pin).unwrap();
@@ -190,7 +203,7 @@ fn prepared_pin_logs_in_without_pbkdf2_at_the_tap() {
     );
 
     let wrong =
-        fkn_ffi::PreparedPin::derive(select.serial.clone(), user.clone(), "0000".into()).unwrap();
+        fkn_ffi::PreparedPin::derive(select.serial.to_vec(), user.clone(), "0000".into()).unwrap();
     assert_eq!(
         session.authenticate_prepared(wrong),
         Err(FknError::WrongPin { attempts_left: 4 })
@@ -198,14 +211,12 @@ fn prepared_pin_logs_in_without_pbkdf2_at_the_tap() {
     let other_token = fkn_ffi::PreparedPin::derive(vec![0; 8], user, USER_PIN.into()).unwrap();
     assert!(matches!(
         session.authenticate_prepared(other_token),
-        Err(FknError::InvalidInput { .. })
+        Err(FknError::Misuse { .. })
     ));
     assert!(matches!(
         fkn_ffi::PreparedPin::derive(vec![0; 7], select.passwords[0].clone(), USER_PIN.into()),
-        Err(FknError::InvalidInput { .. })
+        Err(FknError::Misuse { .. })
     ));
-    let again = session
-        .prepare_pin(fkn_ffi::PinRef::User, USER_PIN.into())
-        .unwrap();
+    let again = session.prepare_pin(PinRef::User, USER_PIN.into()).unwrap();
     session.authenticate_prepared(again).unwrap();
 }

@@ -210,12 +210,13 @@ fn export(args: &ExportArgs) -> anyhow::Result<()> {
 
 /// The certificate of key `id` straight from a virtual token's file.
 fn certificate_from_file(path: &std::path::Path, id: &KeyId) -> anyhow::Result<Vec<u8>> {
-    let state = fkn_core::virtual_token::store::load(path)?;
-    let key = state.key(id.bytes()).ok_or(fkn_core::Error::KeyNotFound)?;
-    Ok(key
-        .certificate
-        .clone()
-        .ok_or(fkn_core::Error::CertificateNotFound)?)
+    let state = fkn_vtoken::store::load(path)?;
+    let key = state.key(id.bytes()).ok_or(fkn_core::Error::from(
+        fkn_core::error::CardRefusal::KeyNotFound,
+    ))?;
+    Ok(key.certificate.clone().ok_or(fkn_core::Error::from(
+        fkn_core::error::CardRefusal::CertificateNotFound,
+    ))?)
 }
 
 fn import(args: &ImportArgs) -> anyhow::Result<()> {

@@ -11,11 +11,9 @@ use clap::Args;
 use fkn_core::crypto::ec::{CurveId, VerifyingKey};
 use fkn_core::pki::{self, Subject, cert, cms};
 use fkn_core::token::{KeyInfo, PinRef, TokenSession, TokenSigner};
-use fkn_core::transport::sim::{CountingTransport, NfcLinkModel};
 use fkn_core::transport::{Transport, TransportError};
-use fkn_core::virtual_token::{
-    OsRandom, TokenRandom, TokenState, VirtualToken, VirtualTokenTransport,
-};
+use fkn_testkit::{CountingTransport, NfcLinkModel};
+use fkn_vtoken::{OsRandom, TokenRandom, TokenState, VirtualToken, VirtualTokenTransport};
 
 use crate::opts::{hex_upper, show_time};
 use crate::session::pki_error;
@@ -192,7 +190,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
         &format!(
             "serial {}, {} key slots; it stores only the PINs' SESPAKE verifiers",
             hex_upper(&serial),
-            fkn_core::virtual_token::state::DEFAULT_KEY_SLOTS
+            fkn_vtoken::state::DEFAULT_KEY_SLOTS
         ),
     );
 

@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use fkn_core::crypto::ec::CurveId;
-use fkn_core::virtual_token::vpcd::serve_vpcd;
-use fkn_core::virtual_token::{OsRandom, TokenConfig, TokenRandom, TokenState, VirtualToken};
+use fkn_vtoken::vpcd::serve_vpcd;
+use fkn_vtoken::{OsRandom, TokenConfig, TokenRandom, TokenState, VirtualToken};
 
 use crate::opts::{Pin, parse_curve};
 use crate::token_spec::TokenSpec;
@@ -121,7 +121,7 @@ fn init(args: &InitArgs) -> anyhow::Result<()> {
     .with_config(config)?;
     if args.force {
         // Atomic replace: the old file stays whole until the new one is written.
-        fkn_core::virtual_token::store::save(path, &state)?;
+        fkn_vtoken::store::save(path, &state)?;
     } else {
         VirtualToken::create(path, state)?;
     }

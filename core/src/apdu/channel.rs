@@ -189,6 +189,3 @@ impl<T: Transport> core::fmt::Debug for ApduChannel<T> {
             .finish_non_exhaustive()
     }
 }
-
-#[cfg(test)]
-mod tests;

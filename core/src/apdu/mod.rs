@@ -3,7 +3,6 @@
 //! chaining / GET RESPONSE / `6C xx` (OFP1 Section 2), status words decoded
 //! once (Section 7), and redacting APDU traces.
 
-pub mod atr;
 mod channel;
 pub mod codec;
 mod command;

@@ -21,6 +21,7 @@ pub fn streebog512(data: &[u8]) -> [u8; 64] {
 /// A Streebog variant chosen at run time (e.g. by key size: 256-bit keys use
 /// Streebog-256, 512-bit keys Streebog-512).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum DigestAlgorithm {
     /// GOST R 34.11-2012 with 256-bit output (OID 1.2.643.7.1.1.2.2).
     Streebog256,

@@ -250,6 +250,7 @@ fn parse_certificate(der: &[u8]) -> Result<Certificate, PkiError> {
 
 /// The facts of a certificate that callers usually show or check.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[non_exhaustive]
 pub struct CertificateInfo {
     /// Subject in RFC 4514 form.

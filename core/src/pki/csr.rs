@@ -88,6 +88,7 @@ pub fn build_csr(
 
 /// A certification request whose signature verified.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[non_exhaustive]
 pub struct CsrInfo {
     /// Subject in RFC 4514 form.

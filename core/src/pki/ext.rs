@@ -34,6 +34,16 @@ impl KeyUsage {
     /// decipherOnly (8).
     pub const DECIPHER_ONLY: Self = Self(1 << 8);
 
+    /// The bits (bit `n` is RFC 5280's bit `n`).
+    pub const fn bits(self) -> u16 {
+        self.0
+    }
+
+    /// The set with these bits (bit `n` is RFC 5280's bit `n`).
+    pub const fn from_bits(bits: u16) -> Self {
+        Self(bits)
+    }
+
     /// No bits.
     pub const fn empty() -> Self {
         Self(0)
@@ -92,6 +102,7 @@ impl core::ops::BitOrAssign for KeyUsage {
 
 /// An extendedKeyUsage purpose (RFC 5280 Section 4.2.1.12).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[non_exhaustive]
 pub enum ExtendedKeyUsage {
     /// id-kp-serverAuth, 1.3.6.1.5.5.7.3.1.

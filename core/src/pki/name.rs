@@ -398,7 +398,7 @@ fn decode_string(value: &Any) -> Option<String> {
         | Tag::NumericString
         | Tag::VisibleString => String::from_utf8(bytes.to_vec()).ok(),
         Tag::BmpString => {
-            if bytes.len() % 2 != 0 {
+            if !bytes.len().is_multiple_of(2) {
                 return None;
             }
             let units: Vec<u16> = bytes

@@ -34,17 +34,17 @@
 //! - [`MacContext`]: `ID_A`, `ID_B` and whether `ID_ALG` ends the MAC inputs
 //!   ([`MacContext::ofp1`] or the RFC's own examples, [`MacContext::rfc8133_examples`]).
 //!
-//! The token side (party B) is [`crate::virtual_token`]'s own, independent code.
+//! The token side (party B) is the `fkn-vtoken` crate's own, independent code.
 
 mod error;
 mod host;
 mod mac;
 mod password;
-mod points;
 mod profile;
 
+pub use crate::crypto::sespake_points::{AffinePoint, PointSet};
 pub use error::SespakeError;
 pub use host::{Established, ExpectMacB, ExpectU2, HostStart};
 pub use mac::MacContext;
 pub use password::{PasswordKey, derive_password_key, password_point};
-pub use profile::{AffinePoint, PointSet, Profile};
+pub use profile::Profile;

@@ -2,29 +2,8 @@
 //! the PBKDF2 iteration count (RFC 8133 Section 4.1).
 
 use super::SespakeError;
-use super::points::RFC8133_Q1;
 use crate::crypto::ec::{CurveId, Point};
-
-/// A curve point given by its affine coordinates, big-endian, as standards
-/// print them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct AffinePoint {
-    /// `x`, big-endian, `coord_len` bytes.
-    pub x: &'static [u8],
-    /// `y`, big-endian, `coord_len` bytes.
-    pub y: &'static [u8],
-}
-
-/// The points `Q_1..Q_N` of one curve (RFC 8133 Section 4.1); `points[ind - 1]`
-/// is `Q_ind`. Each must be a point of order `q` whose discrete logarithm to
-/// `P` nobody knows (RFC 8133 A.1 derives them from a hash).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PointSet {
-    /// The curve the points lie on.
-    pub curve: CurveId,
-    /// `Q_1..Q_N`.
-    pub points: &'static [AffinePoint],
-}
+use crate::crypto::sespake_points::{PointSet, RFC8133_Q1};
 
 /// SESPAKE parameters fixed by a profile: which point set each curve uses and
 /// how many PBKDF2 iterations turn a PIN into `F`.
@@ -108,12 +87,9 @@ impl Profile {
             .set(curve)
             .and_then(|s| s.points.get(index))
             .ok_or(unknown)?;
-        let invalid = SespakeError::InvalidProfilePoint { curve, ind };
-        let point =
-            Point::from_affine_be(curve, affine.x, affine.y).map_err(|_| invalid.clone())?;
-        // from_affine_be checks the curve equation only; Q_ind must also lie
-        // in the order-q subgroup, which from_bytes checks.
-        Point::from_bytes(curve, &point.to_bytes()).map_err(|_| invalid)
+        affine
+            .to_point(curve)
+            .map_err(|_| SespakeError::InvalidProfilePoint { curve, ind })
     }
 
     fn set(&self, curve: CurveId) -> Option<&'static PointSet> {
@@ -124,6 +100,7 @@ impl Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crypto::sespake_points::AffinePoint;
 
     #[test]
     fn ofp1_has_one_valid_point_per_curve() {

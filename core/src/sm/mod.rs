@@ -14,13 +14,16 @@
 //! ```
 //!
 //! [`SecureChannel`] holds only keys and counters; framing (chaining, GET
-//! RESPONSE) is the APDU layer's, below it. Any failure closes the channel
-//! for good. The token's side is [`crate::virtual_token`]'s own code.
+//! RESPONSE) is the APDU layer's, below it. [`SecureLink`] stacks the two
+//! over a transport. Any failure closes the channel
+//! for good. The token's side is the `fkn-vtoken` crate's own code.
 
 mod channel;
 mod error;
 mod keys;
+mod link;
 
 pub use channel::SecureChannel;
 pub use error::SmError;
 pub use keys::SmKeys;
+pub use link::SecureLink;

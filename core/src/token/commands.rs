@@ -10,6 +10,7 @@ const LE_MAX_SHORT: u32 = 256;
 
 /// Password reference of a PIN (OFP1 Section 3, `C0`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[repr(u8)]
 pub enum PinRef {
     /// The user PIN (`01`): sign, generate, put certificates, delete keys.

@@ -8,7 +8,7 @@ pub mod session;
 pub mod signer;
 
 pub use commands::PinRef;
-pub use records::{KeyInfo, PasswordInfo, SelectInfo, TokenInfo};
+pub use records::{KeyInfo, PasswordInfo, SelectInfo, Serial, TokenInfo};
 pub use salt_cache::SaltCache;
 pub use session::{MAX_DIGESTS_PER_SIGN, PreparedPin, TokenSession};
 pub use signer::{TokenSigner, token_error};

@@ -5,8 +5,12 @@ use super::commands::PinRef;
 use crate::apdu::tlv::{self, TlvError};
 use crate::crypto::ec::CurveId;
 
+/// A token's 8-byte serial number.
+pub type Serial = [u8; 8];
+
 /// One password's SESPAKE parameters from SELECT (`A0` template).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PasswordInfo {
     /// Which PIN.
     pub reference: PinRef,
@@ -22,11 +26,12 @@ pub struct PasswordInfo {
 
 /// The SELECT response: everything needed to start SESPAKE.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SelectInfo {
     /// OFP1 version (1).
     pub version: u8,
     /// 8-byte serial number (SESPAKE `ID_B`).
-    pub serial: [u8; 8],
+    pub serial: Serial,
     /// Token label.
     pub label: String,
     /// Curves the token can generate keys on.
@@ -103,9 +108,10 @@ fn parse_oid_list(data: &[u8]) -> Result<Vec<CurveId>, TlvError> {
 
 /// Token info (`E0` template of `00 CA 01 00`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TokenInfo {
     /// 8-byte serial.
-    pub serial: [u8; 8],
+    pub serial: Serial,
     /// Label.
     pub label: String,
     /// Free key slots.
@@ -140,6 +146,7 @@ impl TokenInfo {
 
 /// One key on the token (`E1` template of `00 CA 02 00`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct KeyInfo {
     /// Key id (1..16 bytes).
     pub id: Vec<u8>,

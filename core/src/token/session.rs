@@ -14,11 +14,11 @@
 use super::commands::{self, PinRef};
 use super::records::{KeyInfo, PasswordInfo, SelectInfo, TokenInfo};
 use crate::apdu::tlv;
-use crate::apdu::{ApduChannel, Command, LinkError, Response, StatusError};
+use crate::apdu::{Command, Response};
 use crate::crypto::ec::{CurveId, VerifyingKey};
-use crate::error::{Error, Result};
+use crate::error::{ApiMisuse, CardRefusal, Error, Result, Violation};
 use crate::sespake::{self, HostStart, MacContext, PasswordKey, Profile};
-use crate::sm::{SecureChannel, SmError, SmKeys};
+use crate::sm::{SecureLink, SmKeys};
 use crate::transport::Transport;
 
 /// Most digests one sign command takes (OFP1 Section 6).
@@ -49,17 +49,13 @@ impl PreparedPin {
     }
 }
 
-struct Authenticated {
-    pin: PinRef,
-    channel: SecureChannel,
-}
-
 /// A session with one token.
 pub struct TokenSession<T: Transport = Box<dyn Transport>> {
-    link: ApduChannel<T>,
+    link: SecureLink<T>,
     profile: Profile,
     select: SelectInfo,
-    auth: Option<Authenticated>,
+    /// The PIN of the last login; it holds while the link's secure channel does.
+    pin: Option<PinRef>,
 }
 
 impl<T: Transport> TokenSession<T> {
@@ -70,13 +66,10 @@ impl<T: Transport> TokenSession<T> {
 
     /// [`TokenSession::open`] with another SESPAKE profile (vendor point sets).
     pub fn open_with_profile(transport: T, profile: Profile) -> Result<Self> {
-        let mut link = ApduChannel::new(transport);
-        let rsp = link.transmit(&commands::select()).map_err(link_error)?;
+        let mut link = SecureLink::new(transport);
+        let rsp = link.transmit_plain(&commands::select())?;
         if rsp.sw == 0x6A82 {
-            return Err(Error::Card {
-                sw: rsp.sw,
-                message: "this card has no OFP1 application; is it an FKN token?".into(),
-            });
+            return Err(CardRefusal::NoApplication.into());
         }
         check(&rsp)?;
         let select = SelectInfo::parse(&rsp.data)?;
@@ -84,7 +77,7 @@ impl<T: Transport> TokenSession<T> {
             link,
             profile,
             select,
-            auth: None,
+            pin: None,
         })
     }
 
@@ -100,7 +93,7 @@ impl<T: Transport> TokenSession<T> {
 
     /// Which PIN the session is logged in with, if any.
     pub fn authenticated_as(&self) -> Option<PinRef> {
-        self.auth.as_ref().map(|a| a.pin)
+        self.pin.filter(|_| self.link.is_established())
     }
 
     /// The transport, e.g. to read a counting or simulated-NFC transport's figures.
@@ -146,12 +139,10 @@ impl<T: Transport> TokenSession<T> {
     ) -> Result<()> {
         let info = self.password_info(pin.reference)?.clone();
         if pin.serial != self.select.serial || pin.salt != info.salt {
-            return Err(Error::InvalidInput(
-                "the PIN was prepared for another token or an older salt; prepare it again".into(),
-            ));
+            return Err(ApiMisuse::StalePreparedPin.into());
         }
         // A new exchange ends any session on the token; mirror that here.
-        self.auth = None;
+        self.link.close();
         let mac = MacContext::ofp1(info.curve, &self.select.serial);
         let start = HostStart::new(
             &self.profile,
@@ -160,24 +151,21 @@ impl<T: Transport> TokenSession<T> {
             &info.salt,
             &pin.key,
             mac,
-        )
-        .map_err(|e| Error::InvalidInput(e.to_string()))?;
+        )?;
         let (expect_u2, u1) = start.start(rng);
 
         let rsp = self.plain(&commands::general_authenticate_1(pin.reference, &[], &u1))?;
         let u2 = tlv::expect_single(tlv::expect_single(&rsp.data, 0x7C)?, 0x82)?;
-        let (expect_mac_b, mac_a) = expect_u2.handle(u2).map_err(|_| Error::TokenNotAuthentic)?;
+        let (expect_mac_b, mac_a) = expect_u2.handle(u2).map_err(|_| Violation::NotAuthentic)?;
 
         let rsp = self.plain(&commands::general_authenticate_2(pin.reference, &mac_a))?;
         let mac_b = tlv::expect_single(tlv::expect_single(&rsp.data, 0x7C)?, 0x84)?;
         let established = expect_mac_b
             .handle(mac_b)
-            .map_err(|_| Error::TokenNotAuthentic)?;
+            .map_err(|_| Violation::NotAuthentic)?;
         let keys = SmKeys::derive(established.k, &established.u1, &established.u2);
-        self.auth = Some(Authenticated {
-            pin: pin.reference,
-            channel: SecureChannel::new(keys),
-        });
+        self.link.establish(keys);
+        self.pin = Some(pin.reference);
         Ok(())
     }
 
@@ -197,15 +185,12 @@ impl<T: Transport> TokenSession<T> {
     pub fn generate_key(&mut self, id: &[u8], curve: CurveId, label: &str) -> Result<KeyInfo> {
         check_key_id(id)?;
         if !self.select.curves.contains(&curve) {
-            return Err(Error::InvalidInput(format!(
-                "the token does not support curve {curve}"
-            )));
+            return Err(ApiMisuse::CurveNotSupported { curve }.into());
         }
         let rsp = self.secure(&commands::generate_key(id, curve, label))?;
         let public_key = tlv::expect_single(&rsp.data, 0x86)?.to_vec();
         // A token that returns a bad point is not one we should trust with keys.
-        VerifyingKey::from_bytes(curve, &public_key)
-            .map_err(|e| Error::Protocol(format!("generated public key is invalid: {e}")))?;
+        VerifyingKey::from_bytes(curve, &public_key).map_err(|_| Violation::InvalidPublicKey)?;
         Ok(KeyInfo {
             id: id.to_vec(),
             curve,
@@ -220,16 +205,21 @@ impl<T: Transport> TokenSession<T> {
     pub fn sign<D: AsRef<[u8]>>(&mut self, id: &[u8], digests: &[D]) -> Result<Vec<Vec<u8>>> {
         check_key_id(id)?;
         if digests.is_empty() || digests.len() > MAX_DIGESTS_PER_SIGN {
-            return Err(Error::InvalidInput(format!(
-                "sign takes 1 to {MAX_DIGESTS_PER_SIGN} digests, not {}",
-                digests.len()
-            )));
+            return Err(ApiMisuse::DigestCount {
+                count: u32::try_from(digests.len()).unwrap_or(u32::MAX),
+            }
+            .into());
         }
         let len = digests[0].as_ref().len();
-        if !(len == 32 || len == 64) || digests.iter().any(|d| d.as_ref().len() != len) {
-            return Err(Error::InvalidInput(
-                "digests must all be 32 bytes (256-bit keys) or all 64 bytes (512-bit keys)".into(),
-            ));
+        if let Some(bad) = digests
+            .iter()
+            .map(|d| d.as_ref().len())
+            .find(|&l| l != len || !(len == 32 || len == 64))
+        {
+            return Err(ApiMisuse::DigestLength {
+                len: u32::try_from(bad).unwrap_or(u32::MAX),
+            }
+            .into());
         }
         let rsp = self.secure(&commands::sign(id, digests))?;
         let sigs: Vec<Vec<u8>> = tlv::parse(&rsp.data)?
@@ -238,9 +228,7 @@ impl<T: Transport> TokenSession<T> {
             .map(|(_, v)| v.to_vec())
             .collect();
         if sigs.len() != digests.len() || sigs.iter().any(|s| s.len() != 2 * len) {
-            return Err(Error::Protocol(
-                "the token returned the wrong number of signatures".into(),
-            ));
+            return Err(Violation::WrongSignatures.into());
         }
         Ok(sigs)
     }
@@ -249,7 +237,7 @@ impl<T: Transport> TokenSession<T> {
     pub fn put_certificate(&mut self, id: &[u8], der: &[u8]) -> Result<()> {
         check_key_id(id)?;
         if der.is_empty() {
-            return Err(Error::InvalidInput("the certificate is empty".into()));
+            return Err(ApiMisuse::EmptyCertificate.into());
         }
         self.secure(&commands::put_certificate(id, der)).map(drop)
     }
@@ -270,7 +258,9 @@ impl<T: Transport> TokenSession<T> {
     /// Changes the PIN this session is logged in with. A fresh salt is chosen,
     /// and the token receives only the new verifier `Q_PW`, never the PIN.
     pub fn change_pin(&mut self, new_pin: &str) -> Result<()> {
-        let pin = self.authenticated_as().ok_or(Error::NotAuthenticated)?;
+        let pin = self
+            .authenticated_as()
+            .ok_or(Error::from(CardRefusal::NotAuthenticated))?;
         let (salt, q_pw) = self.new_verifier(pin, new_pin)?;
         self.secure(&commands::change_pin(pin, &salt, &q_pw))?;
         self.refresh_salt(pin, salt);
@@ -288,7 +278,7 @@ impl<T: Transport> TokenSession<T> {
     /// `len` random bytes from the token (no login needed).
     pub fn random(&mut self, len: u8) -> Result<Vec<u8>> {
         let cmd = commands::random(u32::from(len.max(1)));
-        let rsp = if self.auth.is_some() {
+        let rsp = if self.link.is_established() {
             self.secure(&cmd)?
         } else {
             self.plain(&cmd)?
@@ -299,20 +289,19 @@ impl<T: Transport> TokenSession<T> {
     fn password_info(&self, reference: PinRef) -> Result<&PasswordInfo> {
         self.select
             .password(reference)
-            .ok_or_else(|| Error::Protocol(format!("the token announced no {reference:?} PIN")))
+            .ok_or(Error::from(Violation::PinNotAnnounced { pin: reference }))
     }
 
     fn new_verifier(&self, reference: PinRef, new_pin: &str) -> Result<(Vec<u8>, Vec<u8>)> {
         if new_pin.is_empty() {
-            return Err(Error::InvalidInput("the new PIN is empty".into()));
+            return Err(ApiMisuse::EmptyPin.into());
         }
         let info = self.password_info(reference)?;
         let mut salt = vec![0u8; 16];
         rand_core::Rng::fill_bytes(&mut crate::crypto::os_rng(), &mut salt);
         let key =
             sespake::derive_password_key(&self.profile, info.curve, new_pin.as_bytes(), &salt);
-        let q_pw = sespake::password_point(&self.profile, info.curve, info.ind, &key)
-            .map_err(|e| Error::InvalidInput(e.to_string()))?;
+        let q_pw = sespake::password_point(&self.profile, info.curve, info.ind, &key)?;
         Ok((salt, q_pw.to_bytes()))
     }
 
@@ -330,97 +319,30 @@ impl<T: Transport> TokenSession<T> {
     /// A command outside secure messaging (SESPAKE, random); an error status
     /// word becomes the matching [`Error`].
     fn plain(&mut self, cmd: &Command) -> Result<Response> {
-        let rsp = self.link.transmit(cmd).map_err(|e| {
-            self.auth = None;
-            link_error(e)
-        })?;
+        let rsp = self.link.transmit_plain(cmd)?;
         check(&rsp)?;
         Ok(rsp)
     }
 
-    /// A command through the secure channel; every failure ends the session.
+    /// A command through the secure channel; a failure of the channel or
+    /// the link ends the session (the link erases the keys).
     fn secure(&mut self, cmd: &Command) -> Result<Response> {
-        let result = self.try_secure(cmd);
-        if matches!(
-            result,
-            Err(Error::SecureChannelBroken | Error::CardRemoved | Error::Timeout | Error::Link(_))
-        ) {
-            self.auth = None;
-        }
-        let rsp = result?;
+        let rsp = self.link.transmit(cmd)?;
         check(&rsp)?;
         Ok(rsp)
     }
-
-    fn try_secure(&mut self, cmd: &Command) -> Result<Response> {
-        let auth = self.auth.as_mut().ok_or(Error::NotAuthenticated)?;
-        let extended = self.link.transport().extended_length_supported() && needs_extended(cmd);
-        let mut cmd = cmd.clone();
-        if !extended {
-            cmd.le = cmd.le.map(|le| le.min(256));
-        }
-        let wrapped = auth.channel.wrap(&cmd, extended).map_err(sm_error)?;
-        let rsp = self.link.transmit(&wrapped).map_err(link_error)?;
-        auth.channel.unwrap(&rsp).map_err(sm_error)
-    }
-}
-
-/// Whether the wrapped form of `cmd` needs extended length: its data objects
-/// (`85` with the ciphertext, `97` of at most 4 bytes, `8E 08 T` of 10)
-/// exceed a short Lc, or Le exceeds 256.
-fn needs_extended(cmd: &Command) -> bool {
-    let data = cmd.data.len();
-    let do85 = if data == 0 {
-        0
-    } else {
-        tlv::header_len(data) + data
-    };
-    do85 + 4 + 10 > 255 || cmd.le.is_some_and(|le| le > 256)
 }
 
 fn check_key_id(id: &[u8]) -> Result<()> {
     if id.is_empty() || id.len() > 16 {
-        return Err(Error::InvalidInput("a key id is 1 to 16 bytes".into()));
+        return Err(ApiMisuse::KeyIdLength {
+            len: u32::try_from(id.len()).unwrap_or(u32::MAX),
+        }
+        .into());
     }
     Ok(())
 }
 
 fn check(rsp: &Response) -> Result<()> {
-    crate::apdu::check(rsp.sw).map_err(status_error)
-}
-
-/// One place where status words become user-facing errors.
-pub(crate) fn status_error(e: StatusError) -> Error {
-    match e {
-        StatusError::WrongPin { retries_left } => Error::WrongPin {
-            attempts_left: retries_left,
-        },
-        StatusError::PinBlocked => Error::PinBlocked,
-        StatusError::SecurityStatusNotSatisfied => Error::NotAuthenticated,
-        StatusError::SecureMessagingFailed => Error::SecureChannelBroken,
-        StatusError::NotFound => Error::KeyNotFound,
-        StatusError::ReferencedDataNotFound => Error::CertificateNotFound,
-        StatusError::KeyIdExists => Error::KeyIdExists,
-        StatusError::NotEnoughMemory => Error::TokenFull,
-        other => Error::Card {
-            sw: other.sw(),
-            message: other.to_string(),
-        },
-    }
-}
-
-fn link_error(e: LinkError) -> Error {
-    match e {
-        LinkError::Transport(t) => t.into(),
-        LinkError::Card(s) => status_error(s),
-        other => Error::Protocol(other.to_string()),
-    }
-}
-
-fn sm_error(e: SmError) -> Error {
-    match e {
-        // The token answered plain 69 88 / 69 82: it dropped the session.
-        SmError::RejectedByToken { sw: 0x6982 } => Error::NotAuthenticated,
-        _ => Error::SecureChannelBroken,
-    }
+    Ok(crate::apdu::check(rsp.sw)?)
 }

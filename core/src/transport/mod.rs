@@ -18,9 +18,15 @@ pub enum TransportError {
     #[error("the operation was cancelled")]
     Cancelled,
     /// Any other I/O failure, with the platform's description.
-    #[error("card link error: {0}")]
-    Io(String),
+    #[error("card link error: {detail}")]
+    Io {
+        /// The platform's description of the failure.
+        detail: String,
+    },
 }
+
+/// Maximum transceive length of a short-APDU link (`4 + 1 + 255 + 1`).
+pub const SHORT_APDU_LINK: usize = 261;
 
 /// One APDU exchange with a token.
 pub trait Transport: Send {
@@ -48,6 +54,6 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     }
 }
 
+pub mod atr;
 #[cfg(feature = "pcsc")]
 pub mod pcsc;
-pub mod sim;

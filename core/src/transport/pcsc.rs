@@ -8,7 +8,7 @@ use pcsc::{Card, Context, Disposition, Protocols, Scope};
 use zeroize::Zeroize;
 
 use super::{Transport, TransportError};
-use crate::apdu::atr;
+use crate::transport::atr;
 
 /// Largest command APDU with short length: header, Lc, 255 data bytes, Le.
 const MAX_SHORT_APDU: usize = 261;
@@ -178,7 +178,9 @@ fn transport_error(e: pcsc::Error) -> TransportError {
         pcsc::Error::RemovedCard | pcsc::Error::ResetCard => TransportError::TagLost,
         pcsc::Error::Timeout => TransportError::Timeout,
         pcsc::Error::Cancelled => TransportError::Cancelled,
-        other => TransportError::Io(other.to_string()),
+        other => TransportError::Io {
+            detail: other.to_string(),
+        },
     }
 }
 
@@ -279,10 +281,12 @@ impl Transport for PcscTransport {
     fn transceive(&mut self, apdu: Vec<u8>) -> Result<Vec<u8>, TransportError> {
         let limit = self.max_transceive_length();
         if apdu.len() > limit {
-            return Err(TransportError::Io(format!(
-                "command APDU of {} bytes exceeds this reader's limit of {limit}",
-                apdu.len()
-            )));
+            return Err(TransportError::Io {
+                detail: format!(
+                    "command APDU of {} bytes exceeds this reader's limit of {limit}",
+                    apdu.len()
+                ),
+            });
         }
         if self.stale {
             self.reconnect()?;
@@ -464,26 +468,6 @@ mod tests {
     }
 
     #[test]
-    fn virtual_token_atr_is_read_as_configured() {
-        use crate::crypto::ec::CurveId;
-        use crate::virtual_token::{PasswordRef, PinRecord, TokenConfig, TokenState, VirtualToken};
-        // Q_PW only has to have the right length for the ATR.
-        let pin = |r| PinRecord::new(r, CurveId::Tc26_256A, [0; 16], vec![1; 64]).unwrap();
-        for extended_length in [false, true] {
-            let state =
-                TokenState::new([0; 8], "t", pin(PasswordRef::User), pin(PasswordRef::Admin))
-                    .unwrap()
-                    .with_config(TokenConfig {
-                        extended_length,
-                        ..TokenConfig::default()
-                    })
-                    .unwrap();
-            let atr = VirtualToken::new(state).atr();
-            assert_eq!(extended_length_in_atr(&atr), extended_length);
-        }
-    }
-
-    #[test]
     fn pcsc_errors_map_to_link_errors() {
         assert_eq!(
             transport_error(pcsc::Error::RemovedCard),
@@ -503,7 +487,7 @@ mod tests {
         );
         assert!(matches!(
             transport_error(pcsc::Error::CommError),
-            TransportError::Io(_)
+            TransportError::Io { .. }
         ));
     }
 

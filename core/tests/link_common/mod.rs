@@ -2,7 +2,7 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 use fkn_core::crypto::ec::CurveId;
-use fkn_core::virtual_token::{PasswordRef, PinRecord, TokenConfig, TokenState, VirtualToken};
+use fkn_vtoken::{PasswordRef, PinRecord, TokenConfig, TokenState, VirtualToken};
 
 /// One example of `ofp1-transcript.json`: the token set-up and the SELECT exchange.
 pub struct Example {

@@ -2,6 +2,7 @@
 
 /// A GOST R 34.10 parameter set (RFC 8133 Appendix B).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum CurveId {
     /// id-GostR3410-2001-CryptoPro-A-ParamSet, 1.2.643.2.2.35.1
     CryptoProA,

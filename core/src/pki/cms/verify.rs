@@ -20,6 +20,7 @@ use crate::pki::{PkiError, alg, oid, raw};
 
 /// A CMS signature that verified.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[non_exhaustive]
 pub struct VerifiedSignature {
     /// DER of the signer's certificate (as found in the message or given).

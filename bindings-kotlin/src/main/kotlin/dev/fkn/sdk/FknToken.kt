@@ -1,5 +1,7 @@
 package dev.fkn.sdk
 
+import dev.fkn.sdk.core.*
+
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
@@ -11,8 +13,8 @@ import kotlinx.coroutines.withContext
  *
  * Cancelling the calling coroutine takes effect when the current card
  * exchange returns; to abort at once, close the transport (for Android,
- * `IsoDep.close()`): the call then fails with [FknException.CardRemoved] or
- * [FknException.Link].
+ * `IsoDep.close()`): the call then fails with [FknException.Link] (its
+ * `fault` is [LinkFault.CardRemoved]: see [isCardRemoved]).
  *
  * Close it (or use `use {}`) when done: that frees the native session and
  * releases the transport at once instead of at garbage collection.
@@ -110,4 +112,18 @@ suspend fun preparePin(
  * The SDK's message for this error, saying what to do next (Kotlin's
  * `message` of a UniFFI exception only lists its fields).
  */
-val FknException.userMessage: String get() = toString()
+val FknException.userMessage: String get() = fknErrorMessage(this)
+
+/** The GOST R 34.10-2012 parameter sets; the core's `CurveId` under its old name. */
+typealias Curve = CurveId
+
+/**
+ * The card left the field (or the reader lost it) mid-command: ask the user
+ * to hold it still and tap again. The token has not half-done anything.
+ */
+val FknException.isCardRemoved: Boolean
+    get() = this is FknException.Link && fault == LinkFault.CardRemoved
+
+/** Attempts left after a wrong PIN, or null for any other error. */
+val FknException.attemptsLeft: UByte?
+    get() = (this as? FknException.WrongPin)?.attemptsLeft

@@ -30,7 +30,40 @@ import java.nio.CharBuffer
 import java.nio.charset.CodingErrorAction
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
+import dev.fkn.sdk.core.CertificateInfo
+import dev.fkn.sdk.core.CsrInfo
+import dev.fkn.sdk.core.CurveId
+import dev.fkn.sdk.core.DigestAlgorithm
+import dev.fkn.sdk.core.FfiConverterTypeCertificateInfo
+import dev.fkn.sdk.core.FfiConverterTypeCsrInfo
+import dev.fkn.sdk.core.FfiConverterTypeCurveId
+import dev.fkn.sdk.core.FfiConverterTypeDigestAlgorithm
+import dev.fkn.sdk.core.FfiConverterTypeFknError
+import dev.fkn.sdk.core.FfiConverterTypeKeyInfo
+import dev.fkn.sdk.core.FfiConverterTypePasswordInfo
+import dev.fkn.sdk.core.FfiConverterTypePinRef
+import dev.fkn.sdk.core.FfiConverterTypeSelectInfo
+import dev.fkn.sdk.core.FfiConverterTypeTokenInfo
+import dev.fkn.sdk.core.FfiConverterTypeVerifiedSignature
+import dev.fkn.sdk.core.FknException
+import dev.fkn.sdk.core.KeyInfo
+import dev.fkn.sdk.core.PasswordInfo
+import dev.fkn.sdk.core.PinRef
+import dev.fkn.sdk.core.SelectInfo
+import dev.fkn.sdk.core.TokenInfo
+import dev.fkn.sdk.core.VerifiedSignature
 import java.util.concurrent.atomic.AtomicBoolean
+import dev.fkn.sdk.core.RustBuffer as RustBufferCertificateInfo
+import dev.fkn.sdk.core.RustBuffer as RustBufferCsrInfo
+import dev.fkn.sdk.core.RustBuffer as RustBufferCurveId
+import dev.fkn.sdk.core.RustBuffer as RustBufferDigestAlgorithm
+import dev.fkn.sdk.core.RustBuffer as RustBufferFknError
+import dev.fkn.sdk.core.RustBuffer as RustBufferKeyInfo
+import dev.fkn.sdk.core.RustBuffer as RustBufferPasswordInfo
+import dev.fkn.sdk.core.RustBuffer as RustBufferPinRef
+import dev.fkn.sdk.core.RustBuffer as RustBufferSelectInfo
+import dev.fkn.sdk.core.RustBuffer as RustBufferTokenInfo
+import dev.fkn.sdk.core.RustBuffer as RustBufferVerifiedSignature
 
 // This is a helper for safely working with byte buffers returned from the Rust code.
 // A rust-owned buffer is represented by its capacity, its current length, and a
@@ -820,6 +853,7 @@ internal object UniffiLib {
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "fkn"))
         uniffiCallbackInterfaceNfcTransport.register(this)
+        dev.fkn.sdk.core.uniffiEnsureInitialized()
         
     }
 
@@ -828,7 +862,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_fkn_ffi_fn_free_hasher(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_fkn_ffi_fn_constructor_hasher_new(`algorithm`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_fkn_ffi_fn_constructor_hasher_new(`algorithm`: RustBufferDigestAlgorithm.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_fkn_ffi_fn_method_hasher_finish(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -838,7 +872,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_fkn_ffi_fn_free_preparedpin(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_fkn_ffi_fn_constructor_preparedpin_derive(`serial`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`pin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_fkn_ffi_fn_constructor_preparedpin_derive(`serial`: RustBuffer.ByValue,`password`: RustBufferPasswordInfo.ByValue,`pin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_fkn_ffi_fn_clone_tokensession(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -856,7 +890,7 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_fkn_ffi_fn_method_tokensession_authenticate_prepared(`ptr`: Long,`pin`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_fkn_ffi_fn_method_tokensession_prepare_pin(`ptr`: Long,`reference`: RustBuffer.ByValue,`pin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_fkn_ffi_fn_method_tokensession_prepare_pin(`ptr`: Long,`reference`: RustBufferPinRef.ByValue,`pin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_fkn_ffi_fn_method_tokensession_authenticate(`ptr`: Long,`pin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
@@ -870,8 +904,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_fkn_ffi_fn_method_tokensession_exchanges(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_fkn_ffi_fn_method_tokensession_generate_key(`ptr`: Long,`id`: RustBuffer.ByValue,`curve`: RustBuffer.ByValue,`label`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_tokensession_generate_key(`ptr`: Long,`id`: RustBuffer.ByValue,`curve`: RustBufferCurveId.ByValue,`label`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferKeyInfo.ByValue
     external fun uniffi_fkn_ffi_fn_method_tokensession_get_certificate(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_fkn_ffi_fn_method_tokensession_list_keys(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -881,11 +915,11 @@ internal object UniffiLib {
     external fun uniffi_fkn_ffi_fn_method_tokensession_random(`ptr`: Long,`length`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_fkn_ffi_fn_method_tokensession_select_info(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    ): RustBufferSelectInfo.ByValue
     external fun uniffi_fkn_ffi_fn_method_tokensession_sign(`ptr`: Long,`id`: RustBuffer.ByValue,`digests`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_fkn_ffi_fn_method_tokensession_token_info(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    ): RustBufferTokenInfo.ByValue
     external fun uniffi_fkn_ffi_fn_method_tokensession_unblock_pin(`ptr`: Long,`newUserPin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_fkn_ffi_fn_clone_nfctransport(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -920,37 +954,27 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_fkn_ffi_fn_method_virtualtoken_transport(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
-    external fun uniffi_fkn_ffi_fn_method_curve_digest_length(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Int
-    external fun uniffi_fkn_ffi_fn_method_curve_oid(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_fkn_ffi_fn_method_curve_short_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_fkn_ffi_fn_method_curve_standard_name(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_fkn_ffi_fn_method_fknerror_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
     external fun uniffi_fkn_ffi_fn_method_transporterror_uniffi_trait_display(`ptr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_fkn_ffi_fn_func_all_curves(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_fkn_ffi_fn_func_curve_from_name(`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_fkn_ffi_fn_func_digest(`algorithm`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_fkn_ffi_fn_func_digest(`algorithm`: RustBufferDigestAlgorithm.ByValue,`data`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_fkn_ffi_fn_func_digest_algorithm_for(`curve`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_func_digest_algorithm_for(`curve`: RustBufferCurveId.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferDigestAlgorithm.ByValue
     external fun uniffi_fkn_ffi_fn_func_live_object_count(uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_fkn_ffi_fn_func_set_log_level(`level`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_fkn_ffi_fn_func_certificate_info(`certificate`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    ): RustBufferCertificateInfo.ByValue
     external fun uniffi_fkn_ffi_fn_func_verify_cms(`cms`: RustBuffer.ByValue,`detachedContent`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    ): RustBufferVerifiedSignature.ByValue
     external fun uniffi_fkn_ffi_fn_func_verify_csr(`csr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
-    external fun uniffi_fkn_ffi_fn_func_verify_digest(`curve`: RustBuffer.ByValue,`publicKey`: RustBuffer.ByValue,`digest`: RustBuffer.ByValue,`signature`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferCsrInfo.ByValue
+    external fun uniffi_fkn_ffi_fn_func_verify_digest(`curve`: RustBufferCurveId.ByValue,`publicKey`: RustBuffer.ByValue,`digest`: RustBuffer.ByValue,`signature`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
     external fun ffi_fkn_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1071,16 +1095,16 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
-    if ((lib.uniffi_fkn_ffi_checksum_func_all_curves() and 0xFFFF) != 48015) {
+    if ((lib.uniffi_fkn_ffi_checksum_func_all_curves() and 0xFFFF) != 62875) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_func_curve_from_name() and 0xFFFF) != 27968) {
+    if ((lib.uniffi_fkn_ffi_checksum_func_curve_from_name() and 0xFFFF) != 7026) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_func_digest() and 0xFFFF) != 16966) {
+    if ((lib.uniffi_fkn_ffi_checksum_func_digest() and 0xFFFF) != 7293) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_func_digest_algorithm_for() and 0xFFFF) != 35259) {
+    if ((lib.uniffi_fkn_ffi_checksum_func_digest_algorithm_for() and 0xFFFF) != 19855) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_fkn_ffi_checksum_func_live_object_count() and 0xFFFF) != 2781) {
@@ -1089,85 +1113,85 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_fkn_ffi_checksum_func_set_log_level() and 0xFFFF) != 30986) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_func_certificate_info() and 0xFFFF) != 48123) {
+    if ((lib.uniffi_fkn_ffi_checksum_func_certificate_info() and 0xFFFF) != 20579) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_func_verify_cms() and 0xFFFF) != 11879) {
+    if ((lib.uniffi_fkn_ffi_checksum_func_verify_cms() and 0xFFFF) != 36693) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_func_verify_csr() and 0xFFFF) != 4021) {
+    if ((lib.uniffi_fkn_ffi_checksum_func_verify_csr() and 0xFFFF) != 16048) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_func_verify_digest() and 0xFFFF) != 16541) {
+    if ((lib.uniffi_fkn_ffi_checksum_func_verify_digest() and 0xFFFF) != 22972) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_method_hasher_finish() and 0xFFFF) != 33671) {
+    if ((lib.uniffi_fkn_ffi_checksum_method_hasher_finish() and 0xFFFF) != 3738) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_method_hasher_update() and 0xFFFF) != 58821) {
+    if ((lib.uniffi_fkn_ffi_checksum_method_hasher_update() and 0xFFFF) != 2469) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_create_csr() and 0xFFFF) != 46223) {
+    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_create_csr() and 0xFFFF) != 49295) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_self_signed_certificate() and 0xFFFF) != 18714) {
+    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_self_signed_certificate() and 0xFFFF) != 48283) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_sign_cms() and 0xFFFF) != 2101) {
+    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_sign_cms() and 0xFFFF) != 26935) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_sign_cms_digest() and 0xFFFF) != 13361) {
+    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_sign_cms_digest() and 0xFFFF) != 33749) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_authenticate_prepared() and 0xFFFF) != 16871) {
+    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_authenticate_prepared() and 0xFFFF) != 26940) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_prepare_pin() and 0xFFFF) != 13000) {
+    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_prepare_pin() and 0xFFFF) != 28655) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_authenticate() and 0xFFFF) != 58876) {
+    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_authenticate() and 0xFFFF) != 8374) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_authenticate_admin() and 0xFFFF) != 23348) {
+    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_authenticate_admin() and 0xFFFF) != 34897) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_authenticated_as() and 0xFFFF) != 34622) {
+    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_authenticated_as() and 0xFFFF) != 24807) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_change_pin() and 0xFFFF) != 45467) {
+    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_change_pin() and 0xFFFF) != 37533) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_delete_key() and 0xFFFF) != 55551) {
+    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_delete_key() and 0xFFFF) != 44025) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_exchanges() and 0xFFFF) != 37824) {
+    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_exchanges() and 0xFFFF) != 10219) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_generate_key() and 0xFFFF) != 27821) {
+    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_generate_key() and 0xFFFF) != 904) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_get_certificate() and 0xFFFF) != 52104) {
+    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_get_certificate() and 0xFFFF) != 46938) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_list_keys() and 0xFFFF) != 14913) {
+    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_list_keys() and 0xFFFF) != 33357) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_put_certificate() and 0xFFFF) != 6052) {
+    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_put_certificate() and 0xFFFF) != 1215) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_random() and 0xFFFF) != 28900) {
+    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_random() and 0xFFFF) != 56682) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_select_info() and 0xFFFF) != 4106) {
+    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_select_info() and 0xFFFF) != 50560) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_sign() and 0xFFFF) != 3401) {
+    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_sign() and 0xFFFF) != 49394) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_token_info() and 0xFFFF) != 27334) {
+    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_token_info() and 0xFFFF) != 52140) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_unblock_pin() and 0xFFFF) != 10602) {
+    if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_unblock_pin() and 0xFFFF) != 37567) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_fkn_ffi_checksum_method_nfctransport_transceive() and 0xFFFF) != 35156) {
@@ -1194,22 +1218,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_fkn_ffi_checksum_method_virtualtoken_transport() and 0xFFFF) != 11901) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_constructor_hasher_new() and 0xFFFF) != 16691) {
+    if ((lib.uniffi_fkn_ffi_checksum_constructor_hasher_new() and 0xFFFF) != 38822) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_constructor_preparedpin_derive() and 0xFFFF) != 18163) {
+    if ((lib.uniffi_fkn_ffi_checksum_constructor_preparedpin_derive() and 0xFFFF) != 23773) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_constructor_tokensession_open() and 0xFFFF) != 50798) {
+    if ((lib.uniffi_fkn_ffi_checksum_constructor_tokensession_open() and 0xFFFF) != 645) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_constructor_virtualtoken_create() and 0xFFFF) != 1234) {
+    if ((lib.uniffi_fkn_ffi_checksum_constructor_virtualtoken_create() and 0xFFFF) != 63613) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_constructor_virtualtoken_new() and 0xFFFF) != 17655) {
+    if ((lib.uniffi_fkn_ffi_checksum_constructor_virtualtoken_new() and 0xFFFF) != 54994) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_fkn_ffi_checksum_constructor_virtualtoken_open() and 0xFFFF) != 64104) {
+    if ((lib.uniffi_fkn_ffi_checksum_constructor_virtualtoken_open() and 0xFFFF) != 18061) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -1430,33 +1454,6 @@ public object FfiConverterUByte: FfiConverter<UByte, Byte> {
 /**
  * @suppress
  */
-public object FfiConverterUShort: FfiConverter<UShort, Short> {
-    override fun lift(value: Short): UShort {
-        return value.toUShort()
-    }
-
-    fun lift(value: Int): UShort {
-        return value.toUShort()
-    }
-
-    override fun read(buf: ByteBuffer): UShort {
-        return lift(buf.getShort())
-    }
-
-    override fun lower(value: UShort): Short {
-        return value.toShort()
-    }
-
-    override fun allocationSize(value: UShort) = 2UL
-
-    override fun write(value: UShort, buf: ByteBuffer) {
-        buf.putShort(value.toShort())
-    }
-}
-
-/**
- * @suppress
- */
 public object FfiConverterUInt: FfiConverter<UInt, Int> {
     override fun lift(value: Int): UInt {
         return value.toUInt()
@@ -1596,49 +1593,6 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
     override fun write(value: ByteArray, buf: ByteBuffer) {
         buf.putInt(value.size)
         buf.put(value)
-    }
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTimestamp: FfiConverterRustBuffer<java.time.Instant> {
-    override fun read(buf: ByteBuffer): java.time.Instant {
-        val seconds = buf.getLong()
-        // Type mismatch (should be u32) but we check for overflow/underflow below
-        val nanoseconds = buf.getInt().toLong()
-        if (nanoseconds < 0) {
-            throw java.time.DateTimeException("Instant nanoseconds exceed minimum or maximum supported by uniffi")
-        }
-        if (seconds >= 0) {
-            return java.time.Instant.EPOCH.plus(java.time.Duration.ofSeconds(seconds, nanoseconds))
-        } else {
-            return java.time.Instant.EPOCH.minus(java.time.Duration.ofSeconds(-seconds, nanoseconds))
-        }
-    }
-
-    // 8 bytes for seconds, 4 bytes for nanoseconds
-    override fun allocationSize(value: java.time.Instant) = 12UL
-
-    override fun write(value: java.time.Instant, buf: ByteBuffer) {
-        var epochOffset = java.time.Duration.between(java.time.Instant.EPOCH, value)
-
-        var sign = 1
-        if (epochOffset.isNegative()) {
-            sign = -1
-            epochOffset = epochOffset.negated()
-        }
-
-        if (epochOffset.nano < 0) {
-            // Java docs provide guarantee that nano will always be positive, so this should be impossible
-            // See: https://docs.oracle.com/javase/8/docs/api/java/time/Instant.html
-            throw IllegalArgumentException("Invalid timestamp, nano value must be non-negative")
-        }
-
-        buf.putLong(sign * epochOffset.seconds)
-        // Type mismatch (should be u32) but since values will always be between 0 and 999,999,999 it should be OK
-        buf.putInt(epochOffset.nano)
     }
 }
 
@@ -1881,7 +1835,7 @@ open class Hasher: Disposable, AutoCloseable, HasherInterface
     @Throws(FknException::class)override fun `finish`(): kotlin.ByteArray {
             return FfiConverterByteArray.lift(
     callWithHandle {
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_method_hasher_finish(
         it,
         _status)
@@ -1898,7 +1852,7 @@ open class Hasher: Disposable, AutoCloseable, HasherInterface
     @Throws(FknException::class)override fun `update`(`data`: kotlin.ByteArray)
         = 
     callWithHandle {
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_method_hasher_update(
         it,
         
@@ -2594,7 +2548,7 @@ open class PreparedPin: Disposable, AutoCloseable, PreparedPinInterface
      */
     @Throws(FknException::class) fun `derive`(`serial`: kotlin.ByteArray, `password`: PasswordInfo, `pin`: kotlin.String): PreparedPin {
             return FfiConverterTypePreparedPin.lift(
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_constructor_preparedpin_derive(
     
         
@@ -2818,7 +2772,7 @@ public interface TokenSessionInterface {
      * Generates a key pair on the token under `id` (1 to 16 bytes); the
      * private key never leaves the token. Needs a user login.
      */
-    fun `generateKey`(`id`: kotlin.ByteArray, `curve`: Curve, `label`: kotlin.String): KeyInfo
+    fun `generateKey`(`id`: kotlin.ByteArray, `curve`: CurveId, `label`: kotlin.String): KeyInfo
     
     /**
      * Reads the certificate (DER) of key `id`; `CertificateNotFound` if none.
@@ -2985,7 +2939,7 @@ open class TokenSession: Disposable, AutoCloseable, TokenSessionInterface
     @Throws(FknException::class)override fun `createCsr`(`keyId`: kotlin.ByteArray, `subject`: kotlin.String): kotlin.ByteArray {
             return FfiConverterByteArray.lift(
     callWithHandle {
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_method_tokensession_create_csr(
         it,
         
@@ -3005,7 +2959,7 @@ open class TokenSession: Disposable, AutoCloseable, TokenSessionInterface
     @Throws(FknException::class)override fun `selfSignedCertificate`(`keyId`: kotlin.ByteArray, `subject`: kotlin.String, `days`: kotlin.UInt): kotlin.ByteArray {
             return FfiConverterByteArray.lift(
     callWithHandle {
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_method_tokensession_self_signed_certificate(
         it,
         
@@ -3027,7 +2981,7 @@ open class TokenSession: Disposable, AutoCloseable, TokenSessionInterface
     @Throws(FknException::class)override fun `signCms`(`keyId`: kotlin.ByteArray, `certificate`: kotlin.ByteArray, `content`: kotlin.ByteArray, `detached`: kotlin.Boolean): kotlin.ByteArray {
             return FfiConverterByteArray.lift(
     callWithHandle {
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_method_tokensession_sign_cms(
         it,
         
@@ -3050,7 +3004,7 @@ open class TokenSession: Disposable, AutoCloseable, TokenSessionInterface
     @Throws(FknException::class)override fun `signCmsDigest`(`keyId`: kotlin.ByteArray, `certificate`: kotlin.ByteArray, `contentDigest`: kotlin.ByteArray): kotlin.ByteArray {
             return FfiConverterByteArray.lift(
     callWithHandle {
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_method_tokensession_sign_cms_digest(
         it,
         
@@ -3071,7 +3025,7 @@ open class TokenSession: Disposable, AutoCloseable, TokenSessionInterface
     @Throws(FknException::class)override fun `authenticatePrepared`(`pin`: PreparedPin)
         = 
     callWithHandle {
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_method_tokensession_authenticate_prepared(
         it,
         
@@ -3089,7 +3043,7 @@ open class TokenSession: Disposable, AutoCloseable, TokenSessionInterface
     @Throws(FknException::class)override fun `preparePin`(`reference`: PinRef, `pin`: kotlin.String): PreparedPin {
             return FfiConverterTypePreparedPin.lift(
     callWithHandle {
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_method_tokensession_prepare_pin(
         it,
         
@@ -3110,7 +3064,7 @@ open class TokenSession: Disposable, AutoCloseable, TokenSessionInterface
     @Throws(FknException::class)override fun `authenticate`(`pin`: kotlin.String)
         = 
     callWithHandle {
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_method_tokensession_authenticate(
         it,
         
@@ -3127,7 +3081,7 @@ open class TokenSession: Disposable, AutoCloseable, TokenSessionInterface
     @Throws(FknException::class)override fun `authenticateAdmin`(`pin`: kotlin.String)
         = 
     callWithHandle {
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_method_tokensession_authenticate_admin(
         it,
         
@@ -3144,7 +3098,7 @@ open class TokenSession: Disposable, AutoCloseable, TokenSessionInterface
     @Throws(FknException::class)override fun `authenticatedAs`(): PinRef? {
             return FfiConverterOptionalTypePinRef.lift(
     callWithHandle {
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_method_tokensession_authenticated_as(
         it,
         _status)
@@ -3161,7 +3115,7 @@ open class TokenSession: Disposable, AutoCloseable, TokenSessionInterface
     @Throws(FknException::class)override fun `changePin`(`newPin`: kotlin.String)
         = 
     callWithHandle {
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_method_tokensession_change_pin(
         it,
         
@@ -3178,7 +3132,7 @@ open class TokenSession: Disposable, AutoCloseable, TokenSessionInterface
     @Throws(FknException::class)override fun `deleteKey`(`id`: kotlin.ByteArray)
         = 
     callWithHandle {
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_method_tokensession_delete_key(
         it,
         
@@ -3195,7 +3149,7 @@ open class TokenSession: Disposable, AutoCloseable, TokenSessionInterface
     @Throws(FknException::class)override fun `exchanges`(): kotlin.ULong {
             return FfiConverterULong.lift(
     callWithHandle {
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_method_tokensession_exchanges(
         it,
         _status)
@@ -3210,15 +3164,15 @@ open class TokenSession: Disposable, AutoCloseable, TokenSessionInterface
      * Generates a key pair on the token under `id` (1 to 16 bytes); the
      * private key never leaves the token. Needs a user login.
      */
-    @Throws(FknException::class)override fun `generateKey`(`id`: kotlin.ByteArray, `curve`: Curve, `label`: kotlin.String): KeyInfo {
+    @Throws(FknException::class)override fun `generateKey`(`id`: kotlin.ByteArray, `curve`: CurveId, `label`: kotlin.String): KeyInfo {
             return FfiConverterTypeKeyInfo.lift(
     callWithHandle {
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_method_tokensession_generate_key(
         it,
         
         FfiConverterByteArray.lower(`id`),
-        FfiConverterTypeCurve.lower(`curve`),
+        FfiConverterTypeCurveId.lower(`curve`),
         FfiConverterString.lower(`label`),_status)
 }
     }
@@ -3233,7 +3187,7 @@ open class TokenSession: Disposable, AutoCloseable, TokenSessionInterface
     @Throws(FknException::class)override fun `getCertificate`(`id`: kotlin.ByteArray): kotlin.ByteArray {
             return FfiConverterByteArray.lift(
     callWithHandle {
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_method_tokensession_get_certificate(
         it,
         
@@ -3251,7 +3205,7 @@ open class TokenSession: Disposable, AutoCloseable, TokenSessionInterface
     @Throws(FknException::class)override fun `listKeys`(): List<KeyInfo> {
             return FfiConverterSequenceTypeKeyInfo.lift(
     callWithHandle {
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_method_tokensession_list_keys(
         it,
         _status)
@@ -3268,7 +3222,7 @@ open class TokenSession: Disposable, AutoCloseable, TokenSessionInterface
     @Throws(FknException::class)override fun `putCertificate`(`id`: kotlin.ByteArray, `der`: kotlin.ByteArray)
         = 
     callWithHandle {
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_method_tokensession_put_certificate(
         it,
         
@@ -3286,7 +3240,7 @@ open class TokenSession: Disposable, AutoCloseable, TokenSessionInterface
     @Throws(FknException::class)override fun `random`(`length`: kotlin.UByte): kotlin.ByteArray {
             return FfiConverterByteArray.lift(
     callWithHandle {
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_method_tokensession_random(
         it,
         
@@ -3304,7 +3258,7 @@ open class TokenSession: Disposable, AutoCloseable, TokenSessionInterface
     @Throws(FknException::class)override fun `selectInfo`(): SelectInfo {
             return FfiConverterTypeSelectInfo.lift(
     callWithHandle {
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_method_tokensession_select_info(
         it,
         _status)
@@ -3323,7 +3277,7 @@ open class TokenSession: Disposable, AutoCloseable, TokenSessionInterface
     @Throws(FknException::class)override fun `sign`(`id`: kotlin.ByteArray, `digests`: List<kotlin.ByteArray>): List<kotlin.ByteArray> {
             return FfiConverterSequenceByteArray.lift(
     callWithHandle {
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_method_tokensession_sign(
         it,
         
@@ -3342,7 +3296,7 @@ open class TokenSession: Disposable, AutoCloseable, TokenSessionInterface
     @Throws(FknException::class)override fun `tokenInfo`(): TokenInfo {
             return FfiConverterTypeTokenInfo.lift(
     callWithHandle {
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_method_tokensession_token_info(
         it,
         _status)
@@ -3359,7 +3313,7 @@ open class TokenSession: Disposable, AutoCloseable, TokenSessionInterface
     @Throws(FknException::class)override fun `unblockPin`(`newUserPin`: kotlin.String)
         = 
     callWithHandle {
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_method_tokensession_unblock_pin(
         it,
         
@@ -3383,7 +3337,7 @@ open class TokenSession: Disposable, AutoCloseable, TokenSessionInterface
      */
     @Throws(FknException::class) fun `open`(`transport`: NfcTransport): TokenSession {
             return FfiConverterTypeTokenSession.lift(
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_constructor_tokensession_open(
     
         
@@ -3592,7 +3546,7 @@ open class VirtualToken: Disposable, AutoCloseable, VirtualTokenInterface
      */
     constructor(`label`: kotlin.String, `userPin`: kotlin.String, `adminPin`: kotlin.String) :
         this(UniffiWithHandle, 
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_constructor_virtualtoken_new(
     
         
@@ -3775,7 +3729,7 @@ open class VirtualToken: Disposable, AutoCloseable, VirtualTokenInterface
      */
     @Throws(FknException::class) fun `create`(`path`: kotlin.String, `label`: kotlin.String, `userPin`: kotlin.String, `adminPin`: kotlin.String): VirtualToken {
             return FfiConverterTypeVirtualToken.lift(
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_constructor_virtualtoken_create(
     
         
@@ -3794,7 +3748,7 @@ open class VirtualToken: Disposable, AutoCloseable, VirtualTokenInterface
      */
     @Throws(FknException::class) fun `open`(`path`: kotlin.String): VirtualToken {
             return FfiConverterTypeVirtualToken.lift(
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_constructor_virtualtoken_open(
     
         
@@ -3831,1173 +3785,6 @@ public object FfiConverterTypeVirtualToken: FfiConverter<VirtualToken, Long> {
     override fun write(value: VirtualToken, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
-}
-
-
-
-/**
- * A certificate's main fields, parsed (not validated: no chain, no dates).
- */
-data class CertificateInfo (
-    /**
-     * Subject, RFC 4514 (`CN=...,O=...`).
-     */
-    var `subject`: kotlin.String
-    , 
-    /**
-     * Issuer, RFC 4514.
-     */
-    var `issuer`: kotlin.String
-    , 
-    /**
-     * Serial number, big-endian.
-     */
-    var `serial`: kotlin.ByteArray
-    , 
-    /**
-     * Start of validity.
-     */
-    var `notBefore`: java.time.Instant
-    , 
-    /**
-     * End of validity.
-     */
-    var `notAfter`: java.time.Instant
-    , 
-    /**
-     * Curve of the certified key.
-     */
-    var `curve`: Curve
-    , 
-    /**
-     * The certified public key (X then Y, little-endian).
-     */
-    var `publicKey`: kotlin.ByteArray
-    , 
-    /**
-     * Whether it is a CA certificate.
-     */
-    var `ca`: kotlin.Boolean
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeCertificateInfo: FfiConverterRustBuffer<CertificateInfo> {
-    override fun read(buf: ByteBuffer): CertificateInfo {
-        return CertificateInfo(
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterByteArray.read(buf),
-            FfiConverterTimestamp.read(buf),
-            FfiConverterTimestamp.read(buf),
-            FfiConverterTypeCurve.read(buf),
-            FfiConverterByteArray.read(buf),
-            FfiConverterBoolean.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: CertificateInfo) = (
-            FfiConverterString.allocationSize(value.`subject`) +
-            FfiConverterString.allocationSize(value.`issuer`) +
-            FfiConverterByteArray.allocationSize(value.`serial`) +
-            FfiConverterTimestamp.allocationSize(value.`notBefore`) +
-            FfiConverterTimestamp.allocationSize(value.`notAfter`) +
-            FfiConverterTypeCurve.allocationSize(value.`curve`) +
-            FfiConverterByteArray.allocationSize(value.`publicKey`) +
-            FfiConverterBoolean.allocationSize(value.`ca`)
-    )
-
-    override fun write(value: CertificateInfo, buf: ByteBuffer) {
-            FfiConverterString.write(value.`subject`, buf)
-            FfiConverterString.write(value.`issuer`, buf)
-            FfiConverterByteArray.write(value.`serial`, buf)
-            FfiConverterTimestamp.write(value.`notBefore`, buf)
-            FfiConverterTimestamp.write(value.`notAfter`, buf)
-            FfiConverterTypeCurve.write(value.`curve`, buf)
-            FfiConverterByteArray.write(value.`publicKey`, buf)
-            FfiConverterBoolean.write(value.`ca`, buf)
-    }
-}
-
-
-
-/**
- * A certification request whose self-signature verified.
- */
-data class CsrInfo (
-    /**
-     * Subject, RFC 4514.
-     */
-    var `subject`: kotlin.String
-    , 
-    /**
-     * Curve of the key.
-     */
-    var `curve`: Curve
-    , 
-    /**
-     * The public key (X then Y, little-endian).
-     */
-    var `publicKey`: kotlin.ByteArray
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeCsrInfo: FfiConverterRustBuffer<CsrInfo> {
-    override fun read(buf: ByteBuffer): CsrInfo {
-        return CsrInfo(
-            FfiConverterString.read(buf),
-            FfiConverterTypeCurve.read(buf),
-            FfiConverterByteArray.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: CsrInfo) = (
-            FfiConverterString.allocationSize(value.`subject`) +
-            FfiConverterTypeCurve.allocationSize(value.`curve`) +
-            FfiConverterByteArray.allocationSize(value.`publicKey`)
-    )
-
-    override fun write(value: CsrInfo, buf: ByteBuffer) {
-            FfiConverterString.write(value.`subject`, buf)
-            FfiConverterTypeCurve.write(value.`curve`, buf)
-            FfiConverterByteArray.write(value.`publicKey`, buf)
-    }
-}
-
-
-
-/**
- * One key pair on the token. The private key never leaves the token.
- */
-data class KeyInfo (
-    /**
-     * Key id, 1 to 16 bytes, chosen by the app at generation.
-     */
-    var `id`: kotlin.ByteArray
-    , 
-    /**
-     * Curve of the key.
-     */
-    var `curve`: Curve
-    , 
-    /**
-     * Public key: X then Y, each little-endian (64 or 128 bytes), the
-     * encoding of GOST certificates.
-     */
-    var `publicKey`: kotlin.ByteArray
-    , 
-    /**
-     * Label (may be empty).
-     */
-    var `label`: kotlin.String
-    , 
-    /**
-     * Whether the token stores a certificate for the key.
-     */
-    var `hasCertificate`: kotlin.Boolean
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeKeyInfo: FfiConverterRustBuffer<KeyInfo> {
-    override fun read(buf: ByteBuffer): KeyInfo {
-        return KeyInfo(
-            FfiConverterByteArray.read(buf),
-            FfiConverterTypeCurve.read(buf),
-            FfiConverterByteArray.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterBoolean.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: KeyInfo) = (
-            FfiConverterByteArray.allocationSize(value.`id`) +
-            FfiConverterTypeCurve.allocationSize(value.`curve`) +
-            FfiConverterByteArray.allocationSize(value.`publicKey`) +
-            FfiConverterString.allocationSize(value.`label`) +
-            FfiConverterBoolean.allocationSize(value.`hasCertificate`)
-    )
-
-    override fun write(value: KeyInfo, buf: ByteBuffer) {
-            FfiConverterByteArray.write(value.`id`, buf)
-            FfiConverterTypeCurve.write(value.`curve`, buf)
-            FfiConverterByteArray.write(value.`publicKey`, buf)
-            FfiConverterString.write(value.`label`, buf)
-            FfiConverterBoolean.write(value.`hasCertificate`, buf)
-    }
-}
-
-
-
-/**
- * One PIN's login parameters, as SELECT announced them.
- */
-data class PasswordInfo (
-    /**
-     * Which PIN.
-     */
-    var `reference`: PinRef
-    , 
-    /**
-     * SESPAKE point index.
-     */
-    var `ind`: kotlin.UByte
-    , 
-    /**
-     * PBKDF2 salt (16 bytes).
-     */
-    var `salt`: kotlin.ByteArray
-    , 
-    /**
-     * Curve of the login exchange.
-     */
-    var `curve`: Curve
-    , 
-    /**
-     * Attempts left before the PIN is blocked.
-     */
-    var `attemptsLeft`: kotlin.UByte
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypePasswordInfo: FfiConverterRustBuffer<PasswordInfo> {
-    override fun read(buf: ByteBuffer): PasswordInfo {
-        return PasswordInfo(
-            FfiConverterTypePinRef.read(buf),
-            FfiConverterUByte.read(buf),
-            FfiConverterByteArray.read(buf),
-            FfiConverterTypeCurve.read(buf),
-            FfiConverterUByte.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: PasswordInfo) = (
-            FfiConverterTypePinRef.allocationSize(value.`reference`) +
-            FfiConverterUByte.allocationSize(value.`ind`) +
-            FfiConverterByteArray.allocationSize(value.`salt`) +
-            FfiConverterTypeCurve.allocationSize(value.`curve`) +
-            FfiConverterUByte.allocationSize(value.`attemptsLeft`)
-    )
-
-    override fun write(value: PasswordInfo, buf: ByteBuffer) {
-            FfiConverterTypePinRef.write(value.`reference`, buf)
-            FfiConverterUByte.write(value.`ind`, buf)
-            FfiConverterByteArray.write(value.`salt`, buf)
-            FfiConverterTypeCurve.write(value.`curve`, buf)
-            FfiConverterUByte.write(value.`attemptsLeft`, buf)
-    }
-}
-
-
-
-/**
- * What the token answered to SELECT (no login needed).
- */
-data class SelectInfo (
-    /**
-     * Protocol version (1).
-     */
-    var `version`: kotlin.UByte
-    , 
-    /**
-     * 8-byte serial number.
-     */
-    var `serial`: kotlin.ByteArray
-    , 
-    /**
-     * Token label.
-     */
-    var `label`: kotlin.String
-    , 
-    /**
-     * Curves the token can generate keys on.
-     */
-    var `curves`: List<Curve>
-    , 
-    /**
-     * The PINs and their parameters.
-     */
-    var `passwords`: List<PasswordInfo>
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeSelectInfo: FfiConverterRustBuffer<SelectInfo> {
-    override fun read(buf: ByteBuffer): SelectInfo {
-        return SelectInfo(
-            FfiConverterUByte.read(buf),
-            FfiConverterByteArray.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterSequenceTypeCurve.read(buf),
-            FfiConverterSequenceTypePasswordInfo.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: SelectInfo) = (
-            FfiConverterUByte.allocationSize(value.`version`) +
-            FfiConverterByteArray.allocationSize(value.`serial`) +
-            FfiConverterString.allocationSize(value.`label`) +
-            FfiConverterSequenceTypeCurve.allocationSize(value.`curves`) +
-            FfiConverterSequenceTypePasswordInfo.allocationSize(value.`passwords`)
-    )
-
-    override fun write(value: SelectInfo, buf: ByteBuffer) {
-            FfiConverterUByte.write(value.`version`, buf)
-            FfiConverterByteArray.write(value.`serial`, buf)
-            FfiConverterString.write(value.`label`, buf)
-            FfiConverterSequenceTypeCurve.write(value.`curves`, buf)
-            FfiConverterSequenceTypePasswordInfo.write(value.`passwords`, buf)
-    }
-}
-
-
-
-/**
- * Token info (needs a login).
- */
-data class TokenInfo (
-    /**
-     * 8-byte serial number.
-     */
-    var `serial`: kotlin.ByteArray
-    , 
-    /**
-     * Token label.
-     */
-    var `label`: kotlin.String
-    , 
-    /**
-     * Free key slots.
-     */
-    var `freeSlots`: kotlin.UByte
-    , 
-    /**
-     * User PIN attempts left.
-     */
-    var `userPinAttempts`: kotlin.UByte
-    , 
-    /**
-     * Admin PIN attempts left.
-     */
-    var `adminPinAttempts`: kotlin.UByte
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeTokenInfo: FfiConverterRustBuffer<TokenInfo> {
-    override fun read(buf: ByteBuffer): TokenInfo {
-        return TokenInfo(
-            FfiConverterByteArray.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterUByte.read(buf),
-            FfiConverterUByte.read(buf),
-            FfiConverterUByte.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: TokenInfo) = (
-            FfiConverterByteArray.allocationSize(value.`serial`) +
-            FfiConverterString.allocationSize(value.`label`) +
-            FfiConverterUByte.allocationSize(value.`freeSlots`) +
-            FfiConverterUByte.allocationSize(value.`userPinAttempts`) +
-            FfiConverterUByte.allocationSize(value.`adminPinAttempts`)
-    )
-
-    override fun write(value: TokenInfo, buf: ByteBuffer) {
-            FfiConverterByteArray.write(value.`serial`, buf)
-            FfiConverterString.write(value.`label`, buf)
-            FfiConverterUByte.write(value.`freeSlots`, buf)
-            FfiConverterUByte.write(value.`userPinAttempts`, buf)
-            FfiConverterUByte.write(value.`adminPinAttempts`, buf)
-    }
-}
-
-
-
-/**
- * A CMS signature that verified.
- */
-data class VerifiedSignature (
-    /**
-     * DER of the signer's certificate.
-     */
-    var `signerCertificate`: kotlin.ByteArray
-    , 
-    /**
-     * The signer's certificate, parsed (not validated: no chain, no dates).
-     */
-    var `signer`: CertificateInfo
-    , 
-    /**
-     * The signing time the signer claimed, if any.
-     */
-    var `signingTime`: java.time.Instant?
-    , 
-    /**
-     * Digest algorithm of the signature.
-     */
-    var `digestAlgorithm`: DigestAlgorithm
-    , 
-    /**
-     * Digest of the signed content.
-     */
-    var `contentDigest`: kotlin.ByteArray
-    , 
-    /**
-     * The content of an attached signature; null/nil if detached.
-     */
-    var `content`: kotlin.ByteArray?
-    , 
-    /**
-     * Whether a signing-certificate-v2 attribute binds the certificate (CAdES-BES).
-     */
-    var `certificateBound`: kotlin.Boolean
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeVerifiedSignature: FfiConverterRustBuffer<VerifiedSignature> {
-    override fun read(buf: ByteBuffer): VerifiedSignature {
-        return VerifiedSignature(
-            FfiConverterByteArray.read(buf),
-            FfiConverterTypeCertificateInfo.read(buf),
-            FfiConverterOptionalTimestamp.read(buf),
-            FfiConverterTypeDigestAlgorithm.read(buf),
-            FfiConverterByteArray.read(buf),
-            FfiConverterOptionalByteArray.read(buf),
-            FfiConverterBoolean.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: VerifiedSignature) = (
-            FfiConverterByteArray.allocationSize(value.`signerCertificate`) +
-            FfiConverterTypeCertificateInfo.allocationSize(value.`signer`) +
-            FfiConverterOptionalTimestamp.allocationSize(value.`signingTime`) +
-            FfiConverterTypeDigestAlgorithm.allocationSize(value.`digestAlgorithm`) +
-            FfiConverterByteArray.allocationSize(value.`contentDigest`) +
-            FfiConverterOptionalByteArray.allocationSize(value.`content`) +
-            FfiConverterBoolean.allocationSize(value.`certificateBound`)
-    )
-
-    override fun write(value: VerifiedSignature, buf: ByteBuffer) {
-            FfiConverterByteArray.write(value.`signerCertificate`, buf)
-            FfiConverterTypeCertificateInfo.write(value.`signer`, buf)
-            FfiConverterOptionalTimestamp.write(value.`signingTime`, buf)
-            FfiConverterTypeDigestAlgorithm.write(value.`digestAlgorithm`, buf)
-            FfiConverterByteArray.write(value.`contentDigest`, buf)
-            FfiConverterOptionalByteArray.write(value.`content`, buf)
-            FfiConverterBoolean.write(value.`certificateBound`, buf)
-    }
-}
-
-
-
-/**
- * A GOST R 34.10-2012 parameter set (the seven of RFC 8133 Appendix B).
- */
-
-enum class Curve {
-    
-    /**
-     * id-GostR3410-2001-CryptoPro-A-ParamSet (256-bit).
-     */
-    CRYPTO_PRO_A,
-    /**
-     * id-GostR3410-2001-CryptoPro-B-ParamSet (256-bit).
-     */
-    CRYPTO_PRO_B,
-    /**
-     * id-GostR3410-2001-CryptoPro-C-ParamSet (256-bit).
-     */
-    CRYPTO_PRO_C,
-    /**
-     * id-tc26-gost-3410-2012-256-paramSetA (256-bit, twisted Edwards form).
-     */
-    TC26_256A,
-    /**
-     * id-tc26-gost-3410-2012-512-paramSetA (512-bit).
-     */
-    TC26_512A,
-    /**
-     * id-tc26-gost-3410-2012-512-paramSetB (512-bit).
-     */
-    TC26_512B,
-    /**
-     * id-tc26-gost-3410-2012-512-paramSetC (512-bit, twisted Edwards form).
-     */
-    TC26_512C;
-
-    
-    /**
-     * Length in bytes of the digest a key on this curve signs (Streebog-256:
-     * 32, Streebog-512: 64); signatures are twice as long, public keys too.
-     */ fun `digestLength`(): kotlin.UInt {
-            return FfiConverterUInt.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_fkn_ffi_fn_method_curve_digest_length(FfiConverterTypeCurve.lower(this),
-        _status)
-}
-    )
-    }
-    
-
-    
-    /**
-     * Dotted OID, e.g. `1.2.643.7.1.2.1.1.1`.
-     */ fun `oid`(): kotlin.String {
-            return FfiConverterString.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_fkn_ffi_fn_method_curve_oid(FfiConverterTypeCurve.lower(this),
-        _status)
-}
-    )
-    }
-    
-
-    
-    /**
-     * Short name, e.g. `tc26-256-a` (what the `fkn` command line takes).
-     */ fun `shortName`(): kotlin.String {
-            return FfiConverterString.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_fkn_ffi_fn_method_curve_short_name(FfiConverterTypeCurve.lower(this),
-        _status)
-}
-    )
-    }
-    
-
-    
-    /**
-     * The standard's identifier, e.g. `id-tc26-gost-3410-2012-256-paramSetA`.
-     */ fun `standardName`(): kotlin.String {
-            return FfiConverterString.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_fkn_ffi_fn_method_curve_standard_name(FfiConverterTypeCurve.lower(this),
-        _status)
-}
-    )
-    }
-    
-
-    
-
-
-    companion object
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeCurve: FfiConverterRustBuffer<Curve> {
-    override fun read(buf: ByteBuffer) = try {
-        
-        Curve.entries[buf.getInt() - 1]
-        
-    } catch (e: IndexOutOfBoundsException) {
-        throw RuntimeException("invalid enum value, something is very wrong!!", e)
-    }
-
-    override fun allocationSize(value: Curve) = 4UL
-
-    override fun write(value: Curve, buf: ByteBuffer) {
-        buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
-/**
- * A Streebog variant.
- */
-
-enum class DigestAlgorithm {
-    
-    /**
-     * 256-bit output: what keys on 256-bit curves sign.
-     */
-    STREEBOG256,
-    /**
-     * 512-bit output: what keys on 512-bit curves sign.
-     */
-    STREEBOG512;
-
-    
-
-
-    companion object
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeDigestAlgorithm: FfiConverterRustBuffer<DigestAlgorithm> {
-    override fun read(buf: ByteBuffer) = try {
-        
-        DigestAlgorithm.entries[buf.getInt() - 1]
-        
-    } catch (e: IndexOutOfBoundsException) {
-        throw RuntimeException("invalid enum value, something is very wrong!!", e)
-    }
-
-    override fun allocationSize(value: DigestAlgorithm) = 4UL
-
-    override fun write(value: DigestAlgorithm, buf: ByteBuffer) {
-        buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
-
-
-/**
- * Why an SDK call failed. One variant per `fkn_core::Error` variant, with the
- * same name and (through `Display`: Kotlin `toString()`, Swift
- * `description`) the same message, which says what to do next.
- *
- * Text fields are called `detail` because Kotlin exceptions reserve `message`.
- */
-sealed class FknException: kotlin.Exception() {
-    
-    /**
-     * The card left the field (or the reader lost it) mid-command.
-     */
-    class CardRemoved(
-        ) : FknException() {
-        override val message
-            get() = ""
-    }
-    
-    /**
-     * The card did not answer in time.
-     */
-    class Timeout(
-        ) : FknException() {
-        override val message
-            get() = ""
-    }
-    
-    /**
-     * The user or the platform cancelled the operation.
-     */
-    class Cancelled(
-        ) : FknException() {
-        override val message
-            get() = ""
-    }
-    
-    /**
-     * Another failure of the link to the card.
-     */
-    class Link(
-        
-        /**
-         * The platform's description of the failure.
-         */
-        val `detail`: kotlin.String
-        ) : FknException() {
-        override val message
-            get() = "detail=${ `detail` }"
-    }
-    
-    /**
-     * The PIN was wrong.
-     */
-    class WrongPin(
-        
-        /**
-         * Attempts left before the PIN is blocked.
-         */
-        val `attemptsLeft`: kotlin.UByte
-        ) : FknException() {
-        override val message
-            get() = "attemptsLeft=${ `attemptsLeft` }"
-    }
-    
-    /**
-     * The PIN is blocked; the admin PIN can unblock it.
-     */
-    class PinBlocked(
-        ) : FknException() {
-        override val message
-            get() = ""
-    }
-    
-    /**
-     * The operation needs a login with the right PIN first.
-     */
-    class NotAuthenticated(
-        ) : FknException() {
-        override val message
-            get() = ""
-    }
-    
-    /**
-     * Secure messaging failed; the session is closed, log in again.
-     */
-    class SecureChannelBroken(
-        ) : FknException() {
-        override val message
-            get() = ""
-    }
-    
-    /**
-     * The token did not prove knowledge of the PIN verifier: it may be
-     * counterfeit or faulty.
-     */
-    class TokenNotAuthentic(
-        ) : FknException() {
-        override val message
-            get() = ""
-    }
-    
-    /**
-     * No key with that id.
-     */
-    class KeyNotFound(
-        ) : FknException() {
-        override val message
-            get() = ""
-    }
-    
-    /**
-     * The key has no certificate stored.
-     */
-    class CertificateNotFound(
-        ) : FknException() {
-        override val message
-            get() = ""
-    }
-    
-    /**
-     * A key with that id exists already.
-     */
-    class KeyIdExists(
-        ) : FknException() {
-        override val message
-            get() = ""
-    }
-    
-    /**
-     * No free key slot, or no room for the certificate.
-     */
-    class TokenFull(
-        ) : FknException() {
-        override val message
-            get() = ""
-    }
-    
-    /**
-     * The caller passed something the operation cannot take.
-     */
-    class InvalidInput(
-        
-        /**
-         * What was wrong with the input.
-         */
-        val `detail`: kotlin.String
-        ) : FknException() {
-        override val message
-            get() = "detail=${ `detail` }"
-    }
-    
-    /**
-     * The card answered with a status word the SDK does not map more precisely.
-     */
-    class Card(
-        
-        /**
-         * `SW1 SW2`.
-         */
-        val `sw`: kotlin.UShort, 
-        
-        /**
-         * What the status word means.
-         */
-        val `detail`: kotlin.String
-        ) : FknException() {
-        override val message
-            get() = "sw=${ `sw` }, detail=${ `detail` }"
-    }
-    
-    /**
-     * The card's answer broke the protocol.
-     */
-    class Protocol(
-        
-        /**
-         * What was malformed.
-         */
-        val `detail`: kotlin.String
-        ) : FknException() {
-        override val message
-            get() = "detail=${ `detail` }"
-    }
-    
-    /**
-     * A cryptographic check failed.
-     */
-    class Crypto(
-        
-        /**
-         * Which check.
-         */
-        val `detail`: kotlin.String
-        ) : FknException() {
-        override val message
-            get() = "detail=${ `detail` }"
-    }
-    
-    /**
-     * Reading or writing local storage (a virtual token file) failed.
-     */
-    class Storage(
-        
-        /**
-         * The underlying failure.
-         */
-        val `detail`: kotlin.String
-        ) : FknException() {
-        override val message
-            get() = "detail=${ `detail` }"
-    }
-    
-    /**
-     * An error of a newer `fkn-core` that this version of the bindings does
-     * not know yet (`fkn_core::Error` is non-exhaustive); `detail` is its
-     * message.
-     */
-    class Unexpected(
-        
-        /**
-         * The core's message.
-         */
-        val `detail`: kotlin.String
-        ) : FknException() {
-        override val message
-            get() = "detail=${ `detail` }"
-    }
-    
-
-    
-
-    // The local Rust `Display`/`Debug` implementation.
-    override fun toString(): String {
-        return FfiConverterString.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_fkn_ffi_fn_method_fknerror_uniffi_trait_display(FfiConverterTypeFknError.lower(this),
-        _status)
-}
-    )
-    }
-
-    companion object ErrorHandler : UniffiRustCallStatusErrorHandler<FknException> {
-        override fun lift(error_buf: RustBuffer.ByValue): FknException = FfiConverterTypeFknError.lift(error_buf)
-    }
-
-    
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeFknError : FfiConverterRustBuffer<FknException> {
-    override fun read(buf: ByteBuffer): FknException {
-        
-
-        return when(buf.getInt()) {
-            1 -> FknException.CardRemoved()
-            2 -> FknException.Timeout()
-            3 -> FknException.Cancelled()
-            4 -> FknException.Link(
-                FfiConverterString.read(buf),
-                )
-            5 -> FknException.WrongPin(
-                FfiConverterUByte.read(buf),
-                )
-            6 -> FknException.PinBlocked()
-            7 -> FknException.NotAuthenticated()
-            8 -> FknException.SecureChannelBroken()
-            9 -> FknException.TokenNotAuthentic()
-            10 -> FknException.KeyNotFound()
-            11 -> FknException.CertificateNotFound()
-            12 -> FknException.KeyIdExists()
-            13 -> FknException.TokenFull()
-            14 -> FknException.InvalidInput(
-                FfiConverterString.read(buf),
-                )
-            15 -> FknException.Card(
-                FfiConverterUShort.read(buf),
-                FfiConverterString.read(buf),
-                )
-            16 -> FknException.Protocol(
-                FfiConverterString.read(buf),
-                )
-            17 -> FknException.Crypto(
-                FfiConverterString.read(buf),
-                )
-            18 -> FknException.Storage(
-                FfiConverterString.read(buf),
-                )
-            19 -> FknException.Unexpected(
-                FfiConverterString.read(buf),
-                )
-            else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
-        }
-    }
-
-    override fun allocationSize(value: FknException): ULong {
-        return when(value) {
-            is FknException.CardRemoved -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-            )
-            is FknException.Timeout -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-            )
-            is FknException.Cancelled -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-            )
-            is FknException.Link -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`detail`)
-            )
-            is FknException.WrongPin -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterUByte.allocationSize(value.`attemptsLeft`)
-            )
-            is FknException.PinBlocked -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-            )
-            is FknException.NotAuthenticated -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-            )
-            is FknException.SecureChannelBroken -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-            )
-            is FknException.TokenNotAuthentic -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-            )
-            is FknException.KeyNotFound -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-            )
-            is FknException.CertificateNotFound -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-            )
-            is FknException.KeyIdExists -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-            )
-            is FknException.TokenFull -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-            )
-            is FknException.InvalidInput -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`detail`)
-            )
-            is FknException.Card -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterUShort.allocationSize(value.`sw`)
-                + FfiConverterString.allocationSize(value.`detail`)
-            )
-            is FknException.Protocol -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`detail`)
-            )
-            is FknException.Crypto -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`detail`)
-            )
-            is FknException.Storage -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`detail`)
-            )
-            is FknException.Unexpected -> (
-                // Add the size for the Int that specifies the variant plus the size needed for all fields
-                4UL
-                + FfiConverterString.allocationSize(value.`detail`)
-            )
-        }
-    }
-
-    override fun write(value: FknException, buf: ByteBuffer) {
-        when(value) {
-            is FknException.CardRemoved -> {
-                buf.putInt(1)
-                Unit
-            }
-            is FknException.Timeout -> {
-                buf.putInt(2)
-                Unit
-            }
-            is FknException.Cancelled -> {
-                buf.putInt(3)
-                Unit
-            }
-            is FknException.Link -> {
-                buf.putInt(4)
-                FfiConverterString.write(value.`detail`, buf)
-                Unit
-            }
-            is FknException.WrongPin -> {
-                buf.putInt(5)
-                FfiConverterUByte.write(value.`attemptsLeft`, buf)
-                Unit
-            }
-            is FknException.PinBlocked -> {
-                buf.putInt(6)
-                Unit
-            }
-            is FknException.NotAuthenticated -> {
-                buf.putInt(7)
-                Unit
-            }
-            is FknException.SecureChannelBroken -> {
-                buf.putInt(8)
-                Unit
-            }
-            is FknException.TokenNotAuthentic -> {
-                buf.putInt(9)
-                Unit
-            }
-            is FknException.KeyNotFound -> {
-                buf.putInt(10)
-                Unit
-            }
-            is FknException.CertificateNotFound -> {
-                buf.putInt(11)
-                Unit
-            }
-            is FknException.KeyIdExists -> {
-                buf.putInt(12)
-                Unit
-            }
-            is FknException.TokenFull -> {
-                buf.putInt(13)
-                Unit
-            }
-            is FknException.InvalidInput -> {
-                buf.putInt(14)
-                FfiConverterString.write(value.`detail`, buf)
-                Unit
-            }
-            is FknException.Card -> {
-                buf.putInt(15)
-                FfiConverterUShort.write(value.`sw`, buf)
-                FfiConverterString.write(value.`detail`, buf)
-                Unit
-            }
-            is FknException.Protocol -> {
-                buf.putInt(16)
-                FfiConverterString.write(value.`detail`, buf)
-                Unit
-            }
-            is FknException.Crypto -> {
-                buf.putInt(17)
-                FfiConverterString.write(value.`detail`, buf)
-                Unit
-            }
-            is FknException.Storage -> {
-                buf.putInt(18)
-                FfiConverterString.write(value.`detail`, buf)
-                Unit
-            }
-            is FknException.Unexpected -> {
-                buf.putInt(19)
-                FfiConverterString.write(value.`detail`, buf)
-                Unit
-            }
-        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
-    }
-
 }
 
 
@@ -5063,57 +3850,12 @@ public object FfiConverterTypeLogLevel: FfiConverterRustBuffer<LogLevel> {
 
 
 
-/**
- * Which PIN.
- */
-
-enum class PinRef {
-    
-    /**
-     * The user PIN: sign, generate keys, store certificates, delete keys.
-     */
-    USER,
-    /**
-     * The admin PIN: unblock the user PIN.
-     */
-    ADMIN;
-
-    
-
-
-    companion object
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypePinRef: FfiConverterRustBuffer<PinRef> {
-    override fun read(buf: ByteBuffer) = try {
-        
-        PinRef.entries[buf.getInt() - 1]
-        
-    } catch (e: IndexOutOfBoundsException) {
-        throw RuntimeException("invalid enum value, something is very wrong!!", e)
-    }
-
-    override fun allocationSize(value: PinRef) = 4UL
-
-    override fun write(value: PinRef, buf: ByteBuffer) {
-        buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
 
 
 /**
  * Why a platform transport could not exchange an APDU. Kotlin and Swift
- * implementations of `NfcTransport` throw it; the SDK turns it into the
- * matching `FknError` (`TagLost` becomes `CardRemoved`). Any other
+ * implementations of `NfcTransport` throw it; the SDK reports it as
+ * `FknError::Link` (`TagLost` as the `CardRemoved` fault). Any other
  * exception a transport throws arrives as `Io` with its description.
  */
 sealed class TransportException: kotlin.Exception() {
@@ -5281,60 +4023,28 @@ public object FfiConverterOptionalByteArray: FfiConverterRustBuffer<kotlin.ByteA
 /**
  * @suppress
  */
-public object FfiConverterOptionalTimestamp: FfiConverterRustBuffer<java.time.Instant?> {
-    override fun read(buf: ByteBuffer): java.time.Instant? {
+public object FfiConverterOptionalTypeCurveId: FfiConverterRustBuffer<CurveId?> {
+    override fun read(buf: ByteBuffer): CurveId? {
         if (buf.get().toInt() == 0) {
             return null
         }
-        return FfiConverterTimestamp.read(buf)
+        return FfiConverterTypeCurveId.read(buf)
     }
 
-    override fun allocationSize(value: java.time.Instant?): ULong {
+    override fun allocationSize(value: CurveId?): ULong {
         if (value == null) {
             return 1UL
         } else {
-            return 1UL + FfiConverterTimestamp.allocationSize(value)
+            return 1UL + FfiConverterTypeCurveId.allocationSize(value)
         }
     }
 
-    override fun write(value: java.time.Instant?, buf: ByteBuffer) {
+    override fun write(value: CurveId?, buf: ByteBuffer) {
         if (value == null) {
             buf.put(0)
         } else {
             buf.put(1)
-            FfiConverterTimestamp.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalTypeCurve: FfiConverterRustBuffer<Curve?> {
-    override fun read(buf: ByteBuffer): Curve? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeCurve.read(buf)
-    }
-
-    override fun allocationSize(value: Curve?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeCurve.allocationSize(value)
-        }
-    }
-
-    override fun write(value: Curve?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeCurve.write(value, buf)
+            FfiConverterTypeCurveId.write(value, buf)
         }
     }
 }
@@ -5433,24 +4143,24 @@ public object FfiConverterSequenceTypeKeyInfo: FfiConverterRustBuffer<List<KeyIn
 /**
  * @suppress
  */
-public object FfiConverterSequenceTypePasswordInfo: FfiConverterRustBuffer<List<PasswordInfo>> {
-    override fun read(buf: ByteBuffer): List<PasswordInfo> {
+public object FfiConverterSequenceTypeCurveId: FfiConverterRustBuffer<List<CurveId>> {
+    override fun read(buf: ByteBuffer): List<CurveId> {
         val len = buf.getInt()
-        return List<PasswordInfo>(len) {
-            FfiConverterTypePasswordInfo.read(buf)
+        return List<CurveId>(len) {
+            FfiConverterTypeCurveId.read(buf)
         }
     }
 
-    override fun allocationSize(value: List<PasswordInfo>): ULong {
+    override fun allocationSize(value: List<CurveId>): ULong {
         val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypePasswordInfo.allocationSize(it) }.sum()
+        val sizeForItems = value.map { FfiConverterTypeCurveId.allocationSize(it) }.sum()
         return sizeForLength + sizeForItems
     }
 
-    override fun write(value: List<PasswordInfo>, buf: ByteBuffer) {
+    override fun write(value: List<CurveId>, buf: ByteBuffer) {
         buf.putInt(value.size)
         value.iterator().forEach {
-            FfiConverterTypePasswordInfo.write(it, buf)
+            FfiConverterTypeCurveId.write(it, buf)
         }
     }
 }
@@ -5458,34 +4168,39 @@ public object FfiConverterSequenceTypePasswordInfo: FfiConverterRustBuffer<List<
 
 
 
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeCurve: FfiConverterRustBuffer<List<Curve>> {
-    override fun read(buf: ByteBuffer): List<Curve> {
-        val len = buf.getInt()
-        return List<Curve>(len) {
-            FfiConverterTypeCurve.read(buf)
-        }
-    }
 
-    override fun allocationSize(value: List<Curve>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeCurve.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
 
-    override fun write(value: List<Curve>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeCurve.write(it, buf)
-        }
-    }
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+object FknExceptionExternalErrorHandler : UniffiRustCallStatusErrorHandler<FknException> {
+    override fun lift(error_buf: RustBuffer.ByValue): FknException =
+        dev.fkn.sdk.core.FknException.ErrorHandler.lift(
+            RustBufferFknError.ByValue().apply {
+                capacity = error_buf.capacity
+                len = error_buf.len
+                data = error_buf.data
+            }
+        )
 }
+
+
         /**
          * Every curve the SDK supports, in the order OFP1 tokens list them.
-         */ fun `allCurves`(): List<Curve> {
-            return FfiConverterSequenceTypeCurve.lift(
+         */ fun `allCurves`(): List<CurveId> {
+            return FfiConverterSequenceTypeCurveId.lift(
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_func_all_curves(
     
@@ -5498,8 +4213,8 @@ public object FfiConverterSequenceTypeCurve: FfiConverterRustBuffer<List<Curve>>
         /**
          * Looks a curve up by short name (case-insensitive), standard name or dotted
          * OID; `null`/`nil` if none matches.
-         */ fun `curveFromName`(`name`: kotlin.String): Curve? {
-            return FfiConverterOptionalTypeCurve.lift(
+         */ fun `curveFromName`(`name`: kotlin.String): CurveId? {
+            return FfiConverterOptionalTypeCurveId.lift(
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_func_curve_from_name(
     
@@ -5527,13 +4242,13 @@ public object FfiConverterSequenceTypeCurve: FfiConverterRustBuffer<List<Curve>>
 
         /**
          * The digest a key on `curve` signs.
-         */ fun `digestAlgorithmFor`(`curve`: Curve): DigestAlgorithm {
+         */ fun `digestAlgorithmFor`(`curve`: CurveId): DigestAlgorithm {
             return FfiConverterTypeDigestAlgorithm.lift(
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_func_digest_algorithm_for(
     
         
-        FfiConverterTypeCurve.lower(`curve`),_status)
+        FfiConverterTypeCurveId.lower(`curve`),_status)
 }
     )
     }
@@ -5576,7 +4291,7 @@ public object FfiConverterSequenceTypeCurve: FfiConverterRustBuffer<List<Curve>>
          */
     @Throws(FknException::class) fun `certificateInfo`(`certificate`: kotlin.ByteArray): CertificateInfo {
             return FfiConverterTypeCertificateInfo.lift(
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_func_certificate_info(
     
         
@@ -5594,7 +4309,7 @@ public object FfiConverterSequenceTypeCurve: FfiConverterRustBuffer<List<Curve>>
          */
     @Throws(FknException::class) fun `verifyCms`(`cms`: kotlin.ByteArray, `detachedContent`: kotlin.ByteArray?): VerifiedSignature {
             return FfiConverterTypeVerifiedSignature.lift(
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_func_verify_cms(
     
         
@@ -5610,7 +4325,7 @@ public object FfiConverterSequenceTypeCurve: FfiConverterRustBuffer<List<Curve>>
          */
     @Throws(FknException::class) fun `verifyCsr`(`csr`: kotlin.ByteArray): CsrInfo {
             return FfiConverterTypeCsrInfo.lift(
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_func_verify_csr(
     
         
@@ -5626,13 +4341,13 @@ public object FfiConverterSequenceTypeCurve: FfiConverterRustBuffer<List<Curve>>
          * Throws `InvalidInput` if the public key is not a point of the curve, or
          * the digest or signature has the wrong length for it.
          */
-    @Throws(FknException::class) fun `verifyDigest`(`curve`: Curve, `publicKey`: kotlin.ByteArray, `digest`: kotlin.ByteArray, `signature`: kotlin.ByteArray): kotlin.Boolean {
+    @Throws(FknException::class) fun `verifyDigest`(`curve`: CurveId, `publicKey`: kotlin.ByteArray, `digest`: kotlin.ByteArray, `signature`: kotlin.ByteArray): kotlin.Boolean {
             return FfiConverterBoolean.lift(
-    uniffiRustCallWithError(FknException) { _status ->
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_func_verify_digest(
     
         
-        FfiConverterTypeCurve.lower(`curve`),
+        FfiConverterTypeCurveId.lower(`curve`),
         FfiConverterByteArray.lower(`publicKey`),
         FfiConverterByteArray.lower(`digest`),
         FfiConverterByteArray.lower(`signature`),_status)

@@ -1,5 +1,7 @@
 package dev.fkn.sdk
 
+import dev.fkn.sdk.core.*
+
 import org.junit.jupiter.api.Assertions.assertArrayEquals
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNull
@@ -22,7 +24,7 @@ class ApiTest {
             h.update(m1.copyOfRange(0, 7))
             h.update(m1.copyOfRange(7, m1.size))
             assertArrayEquals(digest(DigestAlgorithm.STREEBOG256, m1), h.finish())
-            assertThrows<FknException.InvalidInput> { h.finish() }
+            assertThrows<FknException.Misuse> { h.finish() }
         }
     }
 
@@ -39,15 +41,19 @@ class ApiTest {
 
     @Test
     fun errorMessagesAreTheCoresAndSayWhatToDo() {
-        assertEquals("wrong PIN, 2 attempt(s) left", FknException.WrongPin(2u).userMessage)
+        assertEquals("wrong PIN, 2 attempt(s) left; check the PIN carefully before the next try", FknException.WrongPin(2u).userMessage)
         assertEquals("the PIN is blocked; ask your administrator to unblock it with the admin PIN", FknException.PinBlocked().userMessage)
-        assertEquals("the card refused the command: internal error (SW 6F00)", FknException.Card(0x6F00u, "internal error").userMessage)
+        assertEquals(CARD_6F00_MESSAGE, FknException.Card(CardRefusal.Status(0x6F00u)).userMessage)
+        assertEquals(
+            "the card was removed or moved; hold the card still against the phone and retry",
+            FknException.Link(LinkFault.CardRemoved).userMessage,
+        )
         assertEquals("the card was removed or moved away; hold the card still against the phone and retry", TransportException.TagLost().toString())
     }
 
     @Test
     fun verifyDigestRejectsBadInput() {
-        assertThrows<FknException.InvalidInput> { verifyDigest(Curve.TC26_256A, ByteArray(64), ByteArray(32), ByteArray(64)) }
+        assertThrows<FknException.Misuse> { verifyDigest(Curve.TC26_256A, ByteArray(64), ByteArray(32), ByteArray(64)) }
     }
 
     @Test
@@ -56,3 +62,6 @@ class ApiTest {
         setLogLevel(LogLevel.OFF)
     }
 }
+
+private const val CARD_6F00_MESSAGE =
+    "the card refused the command: the token reported an internal error (6F00); remove it, present it again and retry"

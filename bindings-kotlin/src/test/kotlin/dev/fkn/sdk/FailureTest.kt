@@ -1,5 +1,7 @@
 package dev.fkn.sdk
 
+import dev.fkn.sdk.core.*
+
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
@@ -14,7 +16,9 @@ class FailureTest {
             // Exchange 1 is SELECT, 2 and 3 the two login steps.
             val link = ForwardingTransport(vt, failAt = 3)
             FknToken.open(link).use { token ->
-                val e = assertThrows<FknException.CardRemoved> { runBlocking { token.login(USER_PIN) } }
+                val e = assertThrows<FknException.Link> { runBlocking { token.login(USER_PIN) } }
+                assertEquals(LinkFault.CardRemoved, e.fault)
+                assertTrue(e.isCardRemoved)
                 assertEquals(
                     "the card was removed or moved; hold the card still against the phone and retry",
                     e.userMessage,
@@ -35,9 +39,9 @@ class FailureTest {
                 val key = token.generateKey(byteArrayOf(7), Curve.CRYPTO_PRO_A)
                 link.failAt = link.exchanges.get() + 1
                 val d = digest(DigestAlgorithm.STREEBOG256, byteArrayOf(1, 2, 3))
-                assertThrows<FknException.CardRemoved> { runBlocking { token.sign(key.id, d) } }
+                assertEquals(LinkFault.CardRemoved, assertThrows<FknException.Link> { runBlocking { token.sign(key.id, d) } }.fault)
                 // The secure channel is gone with the card; nothing was half-done.
-                assertThrows<FknException.NotAuthenticated> { runBlocking { token.sign(key.id, d) } }
+                assertEquals(CardRefusal.NotAuthenticated, assertThrows<FknException.Card> { runBlocking { token.sign(key.id, d) } }.refusal)
                 token.login(USER_PIN)
                 assertTrue(verifyDigest(key.curve, key.publicKey, d, token.sign(key.id, d)))
             }
@@ -50,7 +54,8 @@ class FailureTest {
             val link = ForwardingTransport(vt, failAt = 2, failure = IllegalStateException("reader unplugged"))
             FknToken.open(link).use { token ->
                 val e = assertThrows<FknException.Link> { runBlocking { token.login(USER_PIN) } }
-                assertTrue("reader unplugged" in e.detail, e.detail)
+                val detail = (e.fault as LinkFault.Io).detail
+                assertTrue("reader unplugged" in detail, detail)
             }
         }
     }
@@ -60,10 +65,10 @@ class FailureTest {
         VirtualToken("kinds", USER_PIN, ADMIN_PIN).use { vt ->
             val link = ForwardingTransport(vt, failAt = 2, failure = TransportException.Timeout())
             FknToken.open(link).use { token ->
-                assertThrows<FknException.Timeout> { runBlocking { token.login(USER_PIN) } }
+                assertEquals(LinkFault.Timeout, assertThrows<FknException.Link> { runBlocking { token.login(USER_PIN) } }.fault)
                 link.failure = TransportException.Cancelled()
                 link.failAt = link.exchanges.get() + 1
-                assertThrows<FknException.Cancelled> { runBlocking { token.login(USER_PIN) } }
+                assertEquals(LinkFault.Cancelled, assertThrows<FknException.Link> { runBlocking { token.login(USER_PIN) } }.fault)
             }
         }
     }
@@ -71,9 +76,10 @@ class FailureTest {
     @Test
     fun noCardAtOpenIsCardRemoved() {
         VirtualToken("gone", USER_PIN, ADMIN_PIN).use { vt ->
-            assertThrows<FknException.CardRemoved> {
+            val e = assertThrows<FknException.Link> {
                 runBlocking { FknToken.open(ForwardingTransport(vt, failAt = 1)) }
             }
+            assertEquals(LinkFault.CardRemoved, e.fault)
         }
     }
 
@@ -83,7 +89,7 @@ class FailureTest {
             FknToken.open(ForwardingTransport(vt)).use { token ->
                 val first = assertThrows<FknException.WrongPin> { runBlocking { token.login("0000") } }
                 assertEquals(4u.toUByte(), first.attemptsLeft)
-                assertEquals("wrong PIN, 4 attempt(s) left", first.userMessage)
+                assertEquals("wrong PIN, 4 attempt(s) left; check the PIN carefully before the next try", first.userMessage)
 
                 // A right PIN restores the counter.
                 token.login(USER_PIN)
@@ -106,9 +112,10 @@ class FailureTest {
     fun operationsBeforeLoginSayLogInFirst(): Unit = runBlocking {
         VirtualToken("nologin", USER_PIN, ADMIN_PIN).use { vt ->
             FknToken.open(ForwardingTransport(vt)).use { token ->
-                val e = assertThrows<FknException.NotAuthenticated> { runBlocking { token.tokenInfo() } }
-                assertEquals("this operation needs you to log in with the right PIN first", e.userMessage)
-                assertThrows<FknException.InvalidInput> { runBlocking { token.sign(ByteArray(0), ByteArray(32)) } }
+                val e = assertThrows<FknException.Card> { runBlocking { token.tokenInfo() } }
+                assertEquals(CardRefusal.NotAuthenticated, e.refusal)
+                assertEquals("this operation needs a login with the right PIN; log in with the right PIN and retry", e.userMessage)
+                assertThrows<FknException.Misuse> { runBlocking { token.sign(ByteArray(0), ByteArray(32)) } }
             }
         }
     }

@@ -1,5 +1,7 @@
 package dev.fkn.sdk
 
+import dev.fkn.sdk.core.*
+
 import java.util.concurrent.atomic.AtomicInteger
 
 /**

@@ -1,5 +1,7 @@
 package dev.fkn.sdk
 
+import dev.fkn.sdk.core.*
+
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertArrayEquals
 import org.junit.jupiter.api.Assertions.assertEquals
@@ -56,7 +58,7 @@ class FullSessionTest {
                 PkiSteps.run(token, key256, k256)
 
                 token.deleteKey(key512)
-                assertThrows<FknException.KeyNotFound> { runBlocking { token.sign(key512, d512) } }
+                assertEquals(CardRefusal.KeyNotFound, assertThrows<FknException.Card> { runBlocking { token.sign(key512, d512) } }.refusal)
             }
             // Every exchange ran off the caller's thread, on the IO dispatcher.
             assertTrue(link.threads.all { it.startsWith("DefaultDispatcher-worker") }, link.threads.toString())

@@ -1,5 +1,7 @@
 package dev.fkn.sdk
 
+import dev.fkn.sdk.core.*
+
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Test
 

@@ -1,5 +1,7 @@
 package dev.fkn.sdk
 
+import dev.fkn.sdk.core.*
+
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertArrayEquals
 import org.junit.jupiter.api.Assertions.assertEquals
@@ -35,7 +37,7 @@ object PkiSteps {
         assertNull(checked.content)
         assertArrayEquals(digest(DigestAlgorithm.STREEBOG256, document), checked.contentDigest)
         val tampered = document.copyOf().also { it[0] = (it[0] + 1).toByte() }
-        assertThrows<FknException.Crypto> { verifyCms(detached, tampered) }
+        assertEquals(PkiFault.BAD_SIGNATURE, assertThrows<FknException.Pki> { verifyCms(detached, tampered) }.fault)
 
         // A large file hashed in pieces, signed as a digest.
         val hasher = Hasher(DigestAlgorithm.STREEBOG256)
@@ -45,6 +47,7 @@ object PkiSteps {
             val sig = token.signCmsDigest(keyId, cert, h.finish())
             verifyCms(sig, content)
         }
-        assertThrows<FknException.InvalidInput> { runBlocking { token.createCsr(keyId, "") } }
+        val empty = assertThrows<FknException.Pki> { runBlocking { token.createCsr(keyId, "") } }
+        assertEquals(PkiFault.INVALID_INPUT, empty.fault)
     }
 }

@@ -10,7 +10,7 @@ import android.widget.TextView
 import androidx.activity.ComponentActivity
 import androidx.lifecycle.lifecycleScope
 import dev.fkn.sdk.Curve
-import dev.fkn.sdk.FknException
+import dev.fkn.sdk.core.FknException
 import dev.fkn.sdk.FknToken
 import dev.fkn.sdk.LogLevel
 import dev.fkn.sdk.TransportException

@@ -1,5 +1,6 @@
 package dev.fkn.sdk.android
 
+
 import android.nfc.Tag
 import android.nfc.TagLostException
 import android.nfc.tech.IsoDep

@@ -1,0 +1,14 @@
+//! A request from a device, decoded from arbitrary bytes: must return a typed error, never
+//! panic, hang or allocate without bound; what decodes re-encodes to the
+//! same value.
+#![no_main]
+
+use fkn_core::distributed::Request;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(v) = Request::decode(data) {
+        let again = Request::decode(&v.encode()).expect("re-encoded value decodes");
+        assert_eq!(again, v);
+    }
+});
