@@ -9,7 +9,8 @@
 #                     lets `swift test` run on the Mac)
 #
 # Each slice is libfkn_ffi.a (staticlib, release, with the `oslog` feature:
-# set_log_level routes to the unified log) plus the generated C header and
+# set_log_level routes to the unified log) plus the generated C headers (both
+# UniFFI components: fkn and fkn_core) and
 # module map in Headers/FknFFIC/ (a subdirectory, so that the module map of
 # another XCFramework in the same app cannot collide with ours).
 #
@@ -56,7 +57,7 @@ lipo -create \
   "$target_dir/aarch64-apple-darwin/release/libfkn_ffi.a" \
   "$target_dir/x86_64-apple-darwin/release/libfkn_ffi.a" \
   -output "$out/macos/libfkn_ffi.a"
-cp "$here/Sources/FknFFIC/FknFFIC.h" "$here/Sources/FknFFIC/module.modulemap" "$out/headers/FknFFIC/"
+cp "$here"/Sources/FknFFIC/*.h "$here/Sources/FknFFIC/module.modulemap" "$out/headers/FknFFIC/"
 
 xcodebuild -create-xcframework \
   -library "$out/ios/libfkn_ffi.a" -headers "$out/headers" \

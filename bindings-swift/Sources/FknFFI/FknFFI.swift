@@ -487,22 +487,6 @@ fileprivate struct FfiConverterUInt8: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterUInt16: FfiConverterPrimitive {
-    typealias FfiType = UInt16
-    typealias SwiftType = UInt16
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt16 {
-        return try lift(readInt(&buf))
-    }
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
     typealias FfiType = UInt32
     typealias SwiftType = UInt32
@@ -617,49 +601,6 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
         let len = Int32(value.count)
         writeInt(&buf, len)
         writeBytes(&buf, value)
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterTimestamp: FfiConverterRustBuffer {
-    typealias SwiftType = Date
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Date {
-        let seconds: Int64 = try readInt(&buf)
-        let nanoseconds: UInt32 = try readInt(&buf)
-        // Build the Date from whole seconds first, then add the nanoseconds as a
-        // separate TimeInterval.  Date stores CFAbsoluteTime (seconds since 2001),
-        // so adding a small fraction to the ~7.8e8 base is twice as precise as
-        // adding it to the ~1.76e9 Unix-epoch value, because the smaller magnitude
-        // leaves more mantissa bits for the sub-second part.
-        if seconds >= 0 {
-            return Date(timeIntervalSince1970: Double(seconds))
-                .addingTimeInterval(Double(nanoseconds) / 1.0e9)
-        } else {
-            return Date(timeIntervalSince1970: Double(seconds))
-                .addingTimeInterval(-Double(nanoseconds) / 1.0e9)
-        }
-    }
-
-    public static func write(_ value: Date, into buf: inout [UInt8]) {
-        var delta = value.timeIntervalSince1970
-        var sign: Int64 = 1
-        if delta < 0 {
-            // The nanoseconds portion of the epoch offset must always be
-            // positive, to simplify the calculation we will use the absolute
-            // value of the offset.
-            sign = -1
-            delta = -delta
-        }
-        if delta.rounded(.down) > Double(Int64.max) {
-            fatalError("Timestamp overflow, exceeds max bounds supported by Uniffi")
-        }
-        let seconds = Int64(delta)
-        let nanoseconds = UInt32((delta - Double(seconds)) * 1.0e9)
-        writeInt(&buf, sign * seconds)
-        writeInt(&buf, nanoseconds)
     }
 }
 
@@ -1360,7 +1301,7 @@ public protocol TokenSessionProtocol: AnyObject, Sendable {
      * Generates a key pair on the token under `id` (1 to 16 bytes); the
      * private key never leaves the token. Needs a user login.
      */
-    func generateKey(id: Data, curve: Curve, label: String) throws  -> KeyInfo
+    func generateKey(id: Data, curve: CurveId, label: String) throws  -> KeyInfo
     
     /**
      * Reads the certificate (DER) of key `id`; `CertificateNotFound` if none.
@@ -1654,13 +1595,13 @@ open func exchanges()throws  -> UInt64  {
      * Generates a key pair on the token under `id` (1 to 16 bytes); the
      * private key never leaves the token. Needs a user login.
      */
-open func generateKey(id: Data, curve: Curve, label: String)throws  -> KeyInfo  {
+open func generateKey(id: Data, curve: CurveId, label: String)throws  -> KeyInfo  {
     return try  FfiConverterTypeKeyInfo_lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
         uniffiCallStatus in
     uniffi_fkn_ffi_fn_method_tokensession_generate_key(
             self.uniffiCloneHandle(),
         FfiConverterData.lower(id),
-        FfiConverterTypeCurve_lower(curve),
+        FfiConverterTypeCurveId_lower(curve),
         FfiConverterString.lower(label),uniffiCallStatus
     )
 })
@@ -2069,1298 +2010,6 @@ public func FfiConverterTypeVirtualToken_lower(_ value: VirtualToken) -> UInt64 
 
 
 /**
- * A certificate's main fields, parsed (not validated: no chain, no dates).
- */
-public struct CertificateInfo: Equatable, Hashable {
-    /**
-     * Subject, RFC 4514 (`CN=...,O=...`).
-     */
-    public var subject: String
-    /**
-     * Issuer, RFC 4514.
-     */
-    public var issuer: String
-    /**
-     * Serial number, big-endian.
-     */
-    public var serial: Data
-    /**
-     * Start of validity.
-     */
-    public var notBefore: Date
-    /**
-     * End of validity.
-     */
-    public var notAfter: Date
-    /**
-     * Curve of the certified key.
-     */
-    public var curve: Curve
-    /**
-     * The certified public key (X then Y, little-endian).
-     */
-    public var publicKey: Data
-    /**
-     * Whether it is a CA certificate.
-     */
-    public var ca: Bool
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Subject, RFC 4514 (`CN=...,O=...`).
-         */subject: String, 
-        /**
-         * Issuer, RFC 4514.
-         */issuer: String, 
-        /**
-         * Serial number, big-endian.
-         */serial: Data, 
-        /**
-         * Start of validity.
-         */notBefore: Date, 
-        /**
-         * End of validity.
-         */notAfter: Date, 
-        /**
-         * Curve of the certified key.
-         */curve: Curve, 
-        /**
-         * The certified public key (X then Y, little-endian).
-         */publicKey: Data, 
-        /**
-         * Whether it is a CA certificate.
-         */ca: Bool) {
-        self.subject = subject
-        self.issuer = issuer
-        self.serial = serial
-        self.notBefore = notBefore
-        self.notAfter = notAfter
-        self.curve = curve
-        self.publicKey = publicKey
-        self.ca = ca
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension CertificateInfo: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeCertificateInfo: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CertificateInfo {
-        return
-            try CertificateInfo(
-                subject: FfiConverterString.read(from: &buf), 
-                issuer: FfiConverterString.read(from: &buf), 
-                serial: FfiConverterData.read(from: &buf), 
-                notBefore: FfiConverterTimestamp.read(from: &buf), 
-                notAfter: FfiConverterTimestamp.read(from: &buf), 
-                curve: FfiConverterTypeCurve.read(from: &buf), 
-                publicKey: FfiConverterData.read(from: &buf), 
-                ca: FfiConverterBool.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: CertificateInfo, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.subject, into: &buf)
-        FfiConverterString.write(value.issuer, into: &buf)
-        FfiConverterData.write(value.serial, into: &buf)
-        FfiConverterTimestamp.write(value.notBefore, into: &buf)
-        FfiConverterTimestamp.write(value.notAfter, into: &buf)
-        FfiConverterTypeCurve.write(value.curve, into: &buf)
-        FfiConverterData.write(value.publicKey, into: &buf)
-        FfiConverterBool.write(value.ca, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCertificateInfo_lift(_ buf: RustBuffer) throws -> CertificateInfo {
-    return try FfiConverterTypeCertificateInfo.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCertificateInfo_lower(_ value: CertificateInfo) -> RustBuffer {
-    return FfiConverterTypeCertificateInfo.lower(value)
-}
-
-
-/**
- * A certification request whose self-signature verified.
- */
-public struct CsrInfo: Equatable, Hashable {
-    /**
-     * Subject, RFC 4514.
-     */
-    public var subject: String
-    /**
-     * Curve of the key.
-     */
-    public var curve: Curve
-    /**
-     * The public key (X then Y, little-endian).
-     */
-    public var publicKey: Data
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Subject, RFC 4514.
-         */subject: String, 
-        /**
-         * Curve of the key.
-         */curve: Curve, 
-        /**
-         * The public key (X then Y, little-endian).
-         */publicKey: Data) {
-        self.subject = subject
-        self.curve = curve
-        self.publicKey = publicKey
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension CsrInfo: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeCsrInfo: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CsrInfo {
-        return
-            try CsrInfo(
-                subject: FfiConverterString.read(from: &buf), 
-                curve: FfiConverterTypeCurve.read(from: &buf), 
-                publicKey: FfiConverterData.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: CsrInfo, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.subject, into: &buf)
-        FfiConverterTypeCurve.write(value.curve, into: &buf)
-        FfiConverterData.write(value.publicKey, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCsrInfo_lift(_ buf: RustBuffer) throws -> CsrInfo {
-    return try FfiConverterTypeCsrInfo.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCsrInfo_lower(_ value: CsrInfo) -> RustBuffer {
-    return FfiConverterTypeCsrInfo.lower(value)
-}
-
-
-/**
- * One key pair on the token. The private key never leaves the token.
- */
-public struct KeyInfo: Equatable, Hashable {
-    /**
-     * Key id, 1 to 16 bytes, chosen by the app at generation.
-     */
-    public var id: Data
-    /**
-     * Curve of the key.
-     */
-    public var curve: Curve
-    /**
-     * Public key: X then Y, each little-endian (64 or 128 bytes), the
-     * encoding of GOST certificates.
-     */
-    public var publicKey: Data
-    /**
-     * Label (may be empty).
-     */
-    public var label: String
-    /**
-     * Whether the token stores a certificate for the key.
-     */
-    public var hasCertificate: Bool
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Key id, 1 to 16 bytes, chosen by the app at generation.
-         */id: Data, 
-        /**
-         * Curve of the key.
-         */curve: Curve, 
-        /**
-         * Public key: X then Y, each little-endian (64 or 128 bytes), the
-         * encoding of GOST certificates.
-         */publicKey: Data, 
-        /**
-         * Label (may be empty).
-         */label: String, 
-        /**
-         * Whether the token stores a certificate for the key.
-         */hasCertificate: Bool) {
-        self.id = id
-        self.curve = curve
-        self.publicKey = publicKey
-        self.label = label
-        self.hasCertificate = hasCertificate
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension KeyInfo: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeKeyInfo: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> KeyInfo {
-        return
-            try KeyInfo(
-                id: FfiConverterData.read(from: &buf), 
-                curve: FfiConverterTypeCurve.read(from: &buf), 
-                publicKey: FfiConverterData.read(from: &buf), 
-                label: FfiConverterString.read(from: &buf), 
-                hasCertificate: FfiConverterBool.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: KeyInfo, into buf: inout [UInt8]) {
-        FfiConverterData.write(value.id, into: &buf)
-        FfiConverterTypeCurve.write(value.curve, into: &buf)
-        FfiConverterData.write(value.publicKey, into: &buf)
-        FfiConverterString.write(value.label, into: &buf)
-        FfiConverterBool.write(value.hasCertificate, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeKeyInfo_lift(_ buf: RustBuffer) throws -> KeyInfo {
-    return try FfiConverterTypeKeyInfo.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeKeyInfo_lower(_ value: KeyInfo) -> RustBuffer {
-    return FfiConverterTypeKeyInfo.lower(value)
-}
-
-
-/**
- * One PIN's login parameters, as SELECT announced them.
- */
-public struct PasswordInfo: Equatable, Hashable {
-    /**
-     * Which PIN.
-     */
-    public var reference: PinRef
-    /**
-     * SESPAKE point index.
-     */
-    public var ind: UInt8
-    /**
-     * PBKDF2 salt (16 bytes).
-     */
-    public var salt: Data
-    /**
-     * Curve of the login exchange.
-     */
-    public var curve: Curve
-    /**
-     * Attempts left before the PIN is blocked.
-     */
-    public var attemptsLeft: UInt8
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Which PIN.
-         */reference: PinRef, 
-        /**
-         * SESPAKE point index.
-         */ind: UInt8, 
-        /**
-         * PBKDF2 salt (16 bytes).
-         */salt: Data, 
-        /**
-         * Curve of the login exchange.
-         */curve: Curve, 
-        /**
-         * Attempts left before the PIN is blocked.
-         */attemptsLeft: UInt8) {
-        self.reference = reference
-        self.ind = ind
-        self.salt = salt
-        self.curve = curve
-        self.attemptsLeft = attemptsLeft
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension PasswordInfo: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypePasswordInfo: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PasswordInfo {
-        return
-            try PasswordInfo(
-                reference: FfiConverterTypePinRef.read(from: &buf), 
-                ind: FfiConverterUInt8.read(from: &buf), 
-                salt: FfiConverterData.read(from: &buf), 
-                curve: FfiConverterTypeCurve.read(from: &buf), 
-                attemptsLeft: FfiConverterUInt8.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: PasswordInfo, into buf: inout [UInt8]) {
-        FfiConverterTypePinRef.write(value.reference, into: &buf)
-        FfiConverterUInt8.write(value.ind, into: &buf)
-        FfiConverterData.write(value.salt, into: &buf)
-        FfiConverterTypeCurve.write(value.curve, into: &buf)
-        FfiConverterUInt8.write(value.attemptsLeft, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePasswordInfo_lift(_ buf: RustBuffer) throws -> PasswordInfo {
-    return try FfiConverterTypePasswordInfo.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePasswordInfo_lower(_ value: PasswordInfo) -> RustBuffer {
-    return FfiConverterTypePasswordInfo.lower(value)
-}
-
-
-/**
- * What the token answered to SELECT (no login needed).
- */
-public struct SelectInfo: Equatable, Hashable {
-    /**
-     * Protocol version (1).
-     */
-    public var version: UInt8
-    /**
-     * 8-byte serial number.
-     */
-    public var serial: Data
-    /**
-     * Token label.
-     */
-    public var label: String
-    /**
-     * Curves the token can generate keys on.
-     */
-    public var curves: [Curve]
-    /**
-     * The PINs and their parameters.
-     */
-    public var passwords: [PasswordInfo]
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * Protocol version (1).
-         */version: UInt8, 
-        /**
-         * 8-byte serial number.
-         */serial: Data, 
-        /**
-         * Token label.
-         */label: String, 
-        /**
-         * Curves the token can generate keys on.
-         */curves: [Curve], 
-        /**
-         * The PINs and their parameters.
-         */passwords: [PasswordInfo]) {
-        self.version = version
-        self.serial = serial
-        self.label = label
-        self.curves = curves
-        self.passwords = passwords
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension SelectInfo: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeSelectInfo: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SelectInfo {
-        return
-            try SelectInfo(
-                version: FfiConverterUInt8.read(from: &buf), 
-                serial: FfiConverterData.read(from: &buf), 
-                label: FfiConverterString.read(from: &buf), 
-                curves: FfiConverterSequenceTypeCurve.read(from: &buf), 
-                passwords: FfiConverterSequenceTypePasswordInfo.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: SelectInfo, into buf: inout [UInt8]) {
-        FfiConverterUInt8.write(value.version, into: &buf)
-        FfiConverterData.write(value.serial, into: &buf)
-        FfiConverterString.write(value.label, into: &buf)
-        FfiConverterSequenceTypeCurve.write(value.curves, into: &buf)
-        FfiConverterSequenceTypePasswordInfo.write(value.passwords, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeSelectInfo_lift(_ buf: RustBuffer) throws -> SelectInfo {
-    return try FfiConverterTypeSelectInfo.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeSelectInfo_lower(_ value: SelectInfo) -> RustBuffer {
-    return FfiConverterTypeSelectInfo.lower(value)
-}
-
-
-/**
- * Token info (needs a login).
- */
-public struct TokenInfo: Equatable, Hashable {
-    /**
-     * 8-byte serial number.
-     */
-    public var serial: Data
-    /**
-     * Token label.
-     */
-    public var label: String
-    /**
-     * Free key slots.
-     */
-    public var freeSlots: UInt8
-    /**
-     * User PIN attempts left.
-     */
-    public var userPinAttempts: UInt8
-    /**
-     * Admin PIN attempts left.
-     */
-    public var adminPinAttempts: UInt8
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * 8-byte serial number.
-         */serial: Data, 
-        /**
-         * Token label.
-         */label: String, 
-        /**
-         * Free key slots.
-         */freeSlots: UInt8, 
-        /**
-         * User PIN attempts left.
-         */userPinAttempts: UInt8, 
-        /**
-         * Admin PIN attempts left.
-         */adminPinAttempts: UInt8) {
-        self.serial = serial
-        self.label = label
-        self.freeSlots = freeSlots
-        self.userPinAttempts = userPinAttempts
-        self.adminPinAttempts = adminPinAttempts
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension TokenInfo: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeTokenInfo: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TokenInfo {
-        return
-            try TokenInfo(
-                serial: FfiConverterData.read(from: &buf), 
-                label: FfiConverterString.read(from: &buf), 
-                freeSlots: FfiConverterUInt8.read(from: &buf), 
-                userPinAttempts: FfiConverterUInt8.read(from: &buf), 
-                adminPinAttempts: FfiConverterUInt8.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: TokenInfo, into buf: inout [UInt8]) {
-        FfiConverterData.write(value.serial, into: &buf)
-        FfiConverterString.write(value.label, into: &buf)
-        FfiConverterUInt8.write(value.freeSlots, into: &buf)
-        FfiConverterUInt8.write(value.userPinAttempts, into: &buf)
-        FfiConverterUInt8.write(value.adminPinAttempts, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeTokenInfo_lift(_ buf: RustBuffer) throws -> TokenInfo {
-    return try FfiConverterTypeTokenInfo.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeTokenInfo_lower(_ value: TokenInfo) -> RustBuffer {
-    return FfiConverterTypeTokenInfo.lower(value)
-}
-
-
-/**
- * A CMS signature that verified.
- */
-public struct VerifiedSignature: Equatable, Hashable {
-    /**
-     * DER of the signer's certificate.
-     */
-    public var signerCertificate: Data
-    /**
-     * The signer's certificate, parsed (not validated: no chain, no dates).
-     */
-    public var signer: CertificateInfo
-    /**
-     * The signing time the signer claimed, if any.
-     */
-    public var signingTime: Date?
-    /**
-     * Digest algorithm of the signature.
-     */
-    public var digestAlgorithm: DigestAlgorithm
-    /**
-     * Digest of the signed content.
-     */
-    public var contentDigest: Data
-    /**
-     * The content of an attached signature; null/nil if detached.
-     */
-    public var content: Data?
-    /**
-     * Whether a signing-certificate-v2 attribute binds the certificate (CAdES-BES).
-     */
-    public var certificateBound: Bool
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * DER of the signer's certificate.
-         */signerCertificate: Data, 
-        /**
-         * The signer's certificate, parsed (not validated: no chain, no dates).
-         */signer: CertificateInfo, 
-        /**
-         * The signing time the signer claimed, if any.
-         */signingTime: Date?, 
-        /**
-         * Digest algorithm of the signature.
-         */digestAlgorithm: DigestAlgorithm, 
-        /**
-         * Digest of the signed content.
-         */contentDigest: Data, 
-        /**
-         * The content of an attached signature; null/nil if detached.
-         */content: Data?, 
-        /**
-         * Whether a signing-certificate-v2 attribute binds the certificate (CAdES-BES).
-         */certificateBound: Bool) {
-        self.signerCertificate = signerCertificate
-        self.signer = signer
-        self.signingTime = signingTime
-        self.digestAlgorithm = digestAlgorithm
-        self.contentDigest = contentDigest
-        self.content = content
-        self.certificateBound = certificateBound
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension VerifiedSignature: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeVerifiedSignature: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VerifiedSignature {
-        return
-            try VerifiedSignature(
-                signerCertificate: FfiConverterData.read(from: &buf), 
-                signer: FfiConverterTypeCertificateInfo.read(from: &buf), 
-                signingTime: FfiConverterOptionTimestamp.read(from: &buf), 
-                digestAlgorithm: FfiConverterTypeDigestAlgorithm.read(from: &buf), 
-                contentDigest: FfiConverterData.read(from: &buf), 
-                content: FfiConverterOptionData.read(from: &buf), 
-                certificateBound: FfiConverterBool.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: VerifiedSignature, into buf: inout [UInt8]) {
-        FfiConverterData.write(value.signerCertificate, into: &buf)
-        FfiConverterTypeCertificateInfo.write(value.signer, into: &buf)
-        FfiConverterOptionTimestamp.write(value.signingTime, into: &buf)
-        FfiConverterTypeDigestAlgorithm.write(value.digestAlgorithm, into: &buf)
-        FfiConverterData.write(value.contentDigest, into: &buf)
-        FfiConverterOptionData.write(value.content, into: &buf)
-        FfiConverterBool.write(value.certificateBound, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeVerifiedSignature_lift(_ buf: RustBuffer) throws -> VerifiedSignature {
-    return try FfiConverterTypeVerifiedSignature.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeVerifiedSignature_lower(_ value: VerifiedSignature) -> RustBuffer {
-    return FfiConverterTypeVerifiedSignature.lower(value)
-}
-
-
-/**
- * A GOST R 34.10-2012 parameter set (the seven of RFC 8133 Appendix B).
- */
-
-public enum Curve: Equatable, Hashable {
-    
-    /**
-     * id-GostR3410-2001-CryptoPro-A-ParamSet (256-bit).
-     */
-    case cryptoProA
-    /**
-     * id-GostR3410-2001-CryptoPro-B-ParamSet (256-bit).
-     */
-    case cryptoProB
-    /**
-     * id-GostR3410-2001-CryptoPro-C-ParamSet (256-bit).
-     */
-    case cryptoProC
-    /**
-     * id-tc26-gost-3410-2012-256-paramSetA (256-bit, twisted Edwards form).
-     */
-    case tc26256a
-    /**
-     * id-tc26-gost-3410-2012-512-paramSetA (512-bit).
-     */
-    case tc26512a
-    /**
-     * id-tc26-gost-3410-2012-512-paramSetB (512-bit).
-     */
-    case tc26512b
-    /**
-     * id-tc26-gost-3410-2012-512-paramSetC (512-bit, twisted Edwards form).
-     */
-    case tc26512c
-
-
-
-    /**
-     * Length in bytes of the digest a key on this curve signs (Streebog-256:
-     * 32, Streebog-512: 64); signatures are twice as long, public keys too.
-     */
-public func digestLength() -> UInt32  {
-    return try!  FfiConverterUInt32.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_fkn_ffi_fn_method_curve_digest_length(
-            FfiConverterTypeCurve_lower(self),uniffiCallStatus
-    )
-})
-}
-
-    /**
-     * Dotted OID, e.g. `1.2.643.7.1.2.1.1.1`.
-     */
-public func oid() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_fkn_ffi_fn_method_curve_oid(
-            FfiConverterTypeCurve_lower(self),uniffiCallStatus
-    )
-})
-}
-
-    /**
-     * Short name, e.g. `tc26-256-a` (what the `fkn` command line takes).
-     */
-public func shortName() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_fkn_ffi_fn_method_curve_short_name(
-            FfiConverterTypeCurve_lower(self),uniffiCallStatus
-    )
-})
-}
-
-    /**
-     * The standard's identifier, e.g. `id-tc26-gost-3410-2012-256-paramSetA`.
-     */
-public func standardName() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_fkn_ffi_fn_method_curve_standard_name(
-            FfiConverterTypeCurve_lower(self),uniffiCallStatus
-    )
-})
-}
-
-
-
-}
-
-#if compiler(>=6)
-extension Curve: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeCurve: FfiConverterRustBuffer {
-    typealias SwiftType = Curve
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Curve {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .cryptoProA
-        
-        case 2: return .cryptoProB
-        
-        case 3: return .cryptoProC
-        
-        case 4: return .tc26256a
-        
-        case 5: return .tc26512a
-        
-        case 6: return .tc26512b
-        
-        case 7: return .tc26512c
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: Curve, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .cryptoProA:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .cryptoProB:
-            writeInt(&buf, Int32(2))
-        
-        
-        case .cryptoProC:
-            writeInt(&buf, Int32(3))
-        
-        
-        case .tc26256a:
-            writeInt(&buf, Int32(4))
-        
-        
-        case .tc26512a:
-            writeInt(&buf, Int32(5))
-        
-        
-        case .tc26512b:
-            writeInt(&buf, Int32(6))
-        
-        
-        case .tc26512c:
-            writeInt(&buf, Int32(7))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCurve_lift(_ buf: RustBuffer) throws -> Curve {
-    return try FfiConverterTypeCurve.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCurve_lower(_ value: Curve) -> RustBuffer {
-    return FfiConverterTypeCurve.lower(value)
-}
-
-
-
-/**
- * A Streebog variant.
- */
-
-public enum DigestAlgorithm: Equatable, Hashable {
-    
-    /**
-     * 256-bit output: what keys on 256-bit curves sign.
-     */
-    case streebog256
-    /**
-     * 512-bit output: what keys on 512-bit curves sign.
-     */
-    case streebog512
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension DigestAlgorithm: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeDigestAlgorithm: FfiConverterRustBuffer {
-    typealias SwiftType = DigestAlgorithm
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DigestAlgorithm {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .streebog256
-        
-        case 2: return .streebog512
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: DigestAlgorithm, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .streebog256:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .streebog512:
-            writeInt(&buf, Int32(2))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDigestAlgorithm_lift(_ buf: RustBuffer) throws -> DigestAlgorithm {
-    return try FfiConverterTypeDigestAlgorithm.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDigestAlgorithm_lower(_ value: DigestAlgorithm) -> RustBuffer {
-    return FfiConverterTypeDigestAlgorithm.lower(value)
-}
-
-
-
-/**
- * Why an SDK call failed. One variant per `fkn_core::Error` variant, with the
- * same name and (through `Display`: Kotlin `toString()`, Swift
- * `description`) the same message, which says what to do next.
- *
- * Text fields are called `detail` because Kotlin exceptions reserve `message`.
- */
-public 
-enum FknError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
-
-    
-    
-    /**
-     * The card left the field (or the reader lost it) mid-command.
-     */
-    case CardRemoved
-    /**
-     * The card did not answer in time.
-     */
-    case Timeout
-    /**
-     * The user or the platform cancelled the operation.
-     */
-    case Cancelled
-    /**
-     * Another failure of the link to the card.
-     */
-    case Link(
-        /**
-         * The platform's description of the failure.
-         */detail: String
-    )
-    /**
-     * The PIN was wrong.
-     */
-    case WrongPin(
-        /**
-         * Attempts left before the PIN is blocked.
-         */attemptsLeft: UInt8
-    )
-    /**
-     * The PIN is blocked; the admin PIN can unblock it.
-     */
-    case PinBlocked
-    /**
-     * The operation needs a login with the right PIN first.
-     */
-    case NotAuthenticated
-    /**
-     * Secure messaging failed; the session is closed, log in again.
-     */
-    case SecureChannelBroken
-    /**
-     * The token did not prove knowledge of the PIN verifier: it may be
-     * counterfeit or faulty.
-     */
-    case TokenNotAuthentic
-    /**
-     * No key with that id.
-     */
-    case KeyNotFound
-    /**
-     * The key has no certificate stored.
-     */
-    case CertificateNotFound
-    /**
-     * A key with that id exists already.
-     */
-    case KeyIdExists
-    /**
-     * No free key slot, or no room for the certificate.
-     */
-    case TokenFull
-    /**
-     * The caller passed something the operation cannot take.
-     */
-    case InvalidInput(
-        /**
-         * What was wrong with the input.
-         */detail: String
-    )
-    /**
-     * The card answered with a status word the SDK does not map more precisely.
-     */
-    case Card(
-        /**
-         * `SW1 SW2`.
-         */sw: UInt16, 
-        /**
-         * What the status word means.
-         */detail: String
-    )
-    /**
-     * The card's answer broke the protocol.
-     */
-    case Protocol(
-        /**
-         * What was malformed.
-         */detail: String
-    )
-    /**
-     * A cryptographic check failed.
-     */
-    case Crypto(
-        /**
-         * Which check.
-         */detail: String
-    )
-    /**
-     * Reading or writing local storage (a virtual token file) failed.
-     */
-    case Storage(
-        /**
-         * The underlying failure.
-         */detail: String
-    )
-    /**
-     * An error of a newer `fkn-core` that this version of the bindings does
-     * not know yet (`fkn_core::Error` is non-exhaustive); `detail` is its
-     * message.
-     */
-    case Unexpected(
-        /**
-         * The core's message.
-         */detail: String
-    )
-
-    
-
-    
-// The local Rust `Display` implementation.
-public var description: String {
-    return try!  FfiConverterString.lift(
-        try! rustCall() {
-        uniffiCallStatus in
-    uniffi_fkn_ffi_fn_method_fknerror_uniffi_trait_display(
-            FfiConverterTypeFknError_lower(self),uniffiCallStatus
-    )
-}
-    )
-}
-
-    
-    public var errorDescription: String? {
-        String(reflecting: self)
-    }
-    
-}
-
-#if compiler(>=6)
-extension FknError: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeFknError: FfiConverterRustBuffer {
-    typealias SwiftType = FknError
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FknError {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-
-        
-
-        
-        case 1: return .CardRemoved
-        case 2: return .Timeout
-        case 3: return .Cancelled
-        case 4: return .Link(
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 5: return .WrongPin(
-            attemptsLeft: try FfiConverterUInt8.read(from: &buf)
-            )
-        case 6: return .PinBlocked
-        case 7: return .NotAuthenticated
-        case 8: return .SecureChannelBroken
-        case 9: return .TokenNotAuthentic
-        case 10: return .KeyNotFound
-        case 11: return .CertificateNotFound
-        case 12: return .KeyIdExists
-        case 13: return .TokenFull
-        case 14: return .InvalidInput(
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 15: return .Card(
-            sw: try FfiConverterUInt16.read(from: &buf), 
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 16: return .Protocol(
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 17: return .Crypto(
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 18: return .Storage(
-            detail: try FfiConverterString.read(from: &buf)
-            )
-        case 19: return .Unexpected(
-            detail: try FfiConverterString.read(from: &buf)
-            )
-
-         default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: FknError, into buf: inout [UInt8]) {
-        switch value {
-
-        
-
-        
-        
-        case .CardRemoved:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .Timeout:
-            writeInt(&buf, Int32(2))
-        
-        
-        case .Cancelled:
-            writeInt(&buf, Int32(3))
-        
-        
-        case let .Link(detail):
-            writeInt(&buf, Int32(4))
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .WrongPin(attemptsLeft):
-            writeInt(&buf, Int32(5))
-            FfiConverterUInt8.write(attemptsLeft, into: &buf)
-            
-        
-        case .PinBlocked:
-            writeInt(&buf, Int32(6))
-        
-        
-        case .NotAuthenticated:
-            writeInt(&buf, Int32(7))
-        
-        
-        case .SecureChannelBroken:
-            writeInt(&buf, Int32(8))
-        
-        
-        case .TokenNotAuthentic:
-            writeInt(&buf, Int32(9))
-        
-        
-        case .KeyNotFound:
-            writeInt(&buf, Int32(10))
-        
-        
-        case .CertificateNotFound:
-            writeInt(&buf, Int32(11))
-        
-        
-        case .KeyIdExists:
-            writeInt(&buf, Int32(12))
-        
-        
-        case .TokenFull:
-            writeInt(&buf, Int32(13))
-        
-        
-        case let .InvalidInput(detail):
-            writeInt(&buf, Int32(14))
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .Card(sw,detail):
-            writeInt(&buf, Int32(15))
-            FfiConverterUInt16.write(sw, into: &buf)
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .Protocol(detail):
-            writeInt(&buf, Int32(16))
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .Crypto(detail):
-            writeInt(&buf, Int32(17))
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .Storage(detail):
-            writeInt(&buf, Int32(18))
-            FfiConverterString.write(detail, into: &buf)
-            
-        
-        case let .Unexpected(detail):
-            writeInt(&buf, Int32(19))
-            FfiConverterString.write(detail, into: &buf)
-            
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeFknError_lift(_ buf: RustBuffer) throws -> FknError {
-    return try FfiConverterTypeFknError.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeFknError_lower(_ value: FknError) -> RustBuffer {
-    return FfiConverterTypeFknError.lower(value)
-}
-
-
-/**
  * How much the SDK logs. `Trace` adds every APDU (with secrets redacted).
  */
 
@@ -3476,84 +2125,9 @@ public func FfiConverterTypeLogLevel_lower(_ value: LogLevel) -> RustBuffer {
 
 
 /**
- * Which PIN.
- */
-
-public enum PinRef: Equatable, Hashable {
-    
-    /**
-     * The user PIN: sign, generate keys, store certificates, delete keys.
-     */
-    case user
-    /**
-     * The admin PIN: unblock the user PIN.
-     */
-    case admin
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension PinRef: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypePinRef: FfiConverterRustBuffer {
-    typealias SwiftType = PinRef
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PinRef {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .user
-        
-        case 2: return .admin
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: PinRef, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .user:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .admin:
-            writeInt(&buf, Int32(2))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePinRef_lift(_ buf: RustBuffer) throws -> PinRef {
-    return try FfiConverterTypePinRef.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypePinRef_lower(_ value: PinRef) -> RustBuffer {
-    return FfiConverterTypePinRef.lower(value)
-}
-
-
-
-/**
  * Why a platform transport could not exchange an APDU. Kotlin and Swift
- * implementations of `NfcTransport` throw it; the SDK turns it into the
- * matching `FknError` (`TagLost` becomes `CardRemoved`). Any other
+ * implementations of `NfcTransport` throw it; the SDK reports it as
+ * `FknError::Link` (`TagLost` as the `CardRemoved` fault). Any other
  * exception a transport throws arrives as `Io` with its description.
  */
 public 
@@ -3701,8 +2275,8 @@ fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTimestamp: FfiConverterRustBuffer {
-    typealias SwiftType = Date?
+fileprivate struct FfiConverterOptionTypeCurveId: FfiConverterRustBuffer {
+    typealias SwiftType = CurveId?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -3710,37 +2284,13 @@ fileprivate struct FfiConverterOptionTimestamp: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterTimestamp.write(value, into: &buf)
+        FfiConverterTypeCurveId.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterTimestamp.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionTypeCurve: FfiConverterRustBuffer {
-    typealias SwiftType = Curve?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeCurve.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeCurve.read(from: &buf)
+        case 1: return try FfiConverterTypeCurveId.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -3823,48 +2373,23 @@ fileprivate struct FfiConverterSequenceTypeKeyInfo: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypePasswordInfo: FfiConverterRustBuffer {
-    typealias SwiftType = [PasswordInfo]
+fileprivate struct FfiConverterSequenceTypeCurveId: FfiConverterRustBuffer {
+    typealias SwiftType = [CurveId]
 
-    public static func write(_ value: [PasswordInfo], into buf: inout [UInt8]) {
+    public static func write(_ value: [CurveId], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
         for item in value {
-            FfiConverterTypePasswordInfo.write(item, into: &buf)
+            FfiConverterTypeCurveId.write(item, into: &buf)
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PasswordInfo] {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CurveId] {
         let len: Int32 = try readInt(&buf)
-        var seq = [PasswordInfo]()
+        var seq = [CurveId]()
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
-            seq.append(try FfiConverterTypePasswordInfo.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterSequenceTypeCurve: FfiConverterRustBuffer {
-    typealias SwiftType = [Curve]
-
-    public static func write(_ value: [Curve], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeCurve.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Curve] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [Curve]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeCurve.read(from: &buf))
+            seq.append(try FfiConverterTypeCurveId.read(from: &buf))
         }
         return seq
     }
@@ -3872,8 +2397,8 @@ fileprivate struct FfiConverterSequenceTypeCurve: FfiConverterRustBuffer {
 /**
  * Every curve the SDK supports, in the order OFP1 tokens list them.
  */
-public func allCurves() -> [Curve]  {
-    return try!  FfiConverterSequenceTypeCurve.lift(try! rustCall() {
+public func allCurves() -> [CurveId]  {
+    return try!  FfiConverterSequenceTypeCurveId.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_fkn_ffi_fn_func_all_curves(uniffiCallStatus
     )
@@ -3883,8 +2408,8 @@ public func allCurves() -> [Curve]  {
  * Looks a curve up by short name (case-insensitive), standard name or dotted
  * OID; `null`/`nil` if none matches.
  */
-public func curveFromName(name: String) -> Curve?  {
-    return try!  FfiConverterOptionTypeCurve.lift(try! rustCall() {
+public func curveFromName(name: String) -> CurveId?  {
+    return try!  FfiConverterOptionTypeCurveId.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_fkn_ffi_fn_func_curve_from_name(
         FfiConverterString.lower(name),uniffiCallStatus
@@ -3906,11 +2431,11 @@ public func digest(algorithm: DigestAlgorithm, data: Data) -> Data  {
 /**
  * The digest a key on `curve` signs.
  */
-public func digestAlgorithmFor(curve: Curve) -> DigestAlgorithm  {
+public func digestAlgorithmFor(curve: CurveId) -> DigestAlgorithm  {
     return try!  FfiConverterTypeDigestAlgorithm_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_fkn_ffi_fn_func_digest_algorithm_for(
-        FfiConverterTypeCurve_lower(curve),uniffiCallStatus
+        FfiConverterTypeCurveId_lower(curve),uniffiCallStatus
     )
 })
 }
@@ -3983,11 +2508,11 @@ public func verifyCsr(csr: Data)throws  -> CsrInfo  {
  * Throws `InvalidInput` if the public key is not a point of the curve, or
  * the digest or signature has the wrong length for it.
  */
-public func verifyDigest(curve: Curve, publicKey: Data, digest: Data, signature: Data)throws  -> Bool  {
+public func verifyDigest(curve: CurveId, publicKey: Data, digest: Data, signature: Data)throws  -> Bool  {
     return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
         uniffiCallStatus in
     uniffi_fkn_ffi_fn_func_verify_digest(
-        FfiConverterTypeCurve_lower(curve),
+        FfiConverterTypeCurveId_lower(curve),
         FfiConverterData.lower(publicKey),
         FfiConverterData.lower(digest),
         FfiConverterData.lower(signature),uniffiCallStatus
@@ -4010,16 +2535,16 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_fkn_ffi_checksum_func_all_curves() != 48015) {
+    if (uniffi_fkn_ffi_checksum_func_all_curves() != 62875) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_func_curve_from_name() != 27968) {
+    if (uniffi_fkn_ffi_checksum_func_curve_from_name() != 7026) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_func_digest() != 16966) {
+    if (uniffi_fkn_ffi_checksum_func_digest() != 7293) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_func_digest_algorithm_for() != 35259) {
+    if (uniffi_fkn_ffi_checksum_func_digest_algorithm_for() != 19855) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_fkn_ffi_checksum_func_live_object_count() != 2781) {
@@ -4028,85 +2553,85 @@ private let initializationResult: InitializationResult = {
     if (uniffi_fkn_ffi_checksum_func_set_log_level() != 30986) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_func_certificate_info() != 48123) {
+    if (uniffi_fkn_ffi_checksum_func_certificate_info() != 20579) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_func_verify_cms() != 11879) {
+    if (uniffi_fkn_ffi_checksum_func_verify_cms() != 36693) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_func_verify_csr() != 4021) {
+    if (uniffi_fkn_ffi_checksum_func_verify_csr() != 16048) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_func_verify_digest() != 16541) {
+    if (uniffi_fkn_ffi_checksum_func_verify_digest() != 22972) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_method_hasher_finish() != 33671) {
+    if (uniffi_fkn_ffi_checksum_method_hasher_finish() != 3738) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_method_hasher_update() != 58821) {
+    if (uniffi_fkn_ffi_checksum_method_hasher_update() != 2469) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_method_tokensession_create_csr() != 46223) {
+    if (uniffi_fkn_ffi_checksum_method_tokensession_create_csr() != 49295) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_method_tokensession_self_signed_certificate() != 18714) {
+    if (uniffi_fkn_ffi_checksum_method_tokensession_self_signed_certificate() != 48283) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_method_tokensession_sign_cms() != 2101) {
+    if (uniffi_fkn_ffi_checksum_method_tokensession_sign_cms() != 26935) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_method_tokensession_sign_cms_digest() != 13361) {
+    if (uniffi_fkn_ffi_checksum_method_tokensession_sign_cms_digest() != 33749) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_method_tokensession_authenticate_prepared() != 16871) {
+    if (uniffi_fkn_ffi_checksum_method_tokensession_authenticate_prepared() != 26940) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_method_tokensession_prepare_pin() != 13000) {
+    if (uniffi_fkn_ffi_checksum_method_tokensession_prepare_pin() != 28655) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_method_tokensession_authenticate() != 58876) {
+    if (uniffi_fkn_ffi_checksum_method_tokensession_authenticate() != 8374) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_method_tokensession_authenticate_admin() != 23348) {
+    if (uniffi_fkn_ffi_checksum_method_tokensession_authenticate_admin() != 34897) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_method_tokensession_authenticated_as() != 34622) {
+    if (uniffi_fkn_ffi_checksum_method_tokensession_authenticated_as() != 24807) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_method_tokensession_change_pin() != 45467) {
+    if (uniffi_fkn_ffi_checksum_method_tokensession_change_pin() != 37533) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_method_tokensession_delete_key() != 55551) {
+    if (uniffi_fkn_ffi_checksum_method_tokensession_delete_key() != 44025) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_method_tokensession_exchanges() != 37824) {
+    if (uniffi_fkn_ffi_checksum_method_tokensession_exchanges() != 10219) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_method_tokensession_generate_key() != 27821) {
+    if (uniffi_fkn_ffi_checksum_method_tokensession_generate_key() != 904) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_method_tokensession_get_certificate() != 52104) {
+    if (uniffi_fkn_ffi_checksum_method_tokensession_get_certificate() != 46938) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_method_tokensession_list_keys() != 14913) {
+    if (uniffi_fkn_ffi_checksum_method_tokensession_list_keys() != 33357) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_method_tokensession_put_certificate() != 6052) {
+    if (uniffi_fkn_ffi_checksum_method_tokensession_put_certificate() != 1215) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_method_tokensession_random() != 28900) {
+    if (uniffi_fkn_ffi_checksum_method_tokensession_random() != 56682) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_method_tokensession_select_info() != 4106) {
+    if (uniffi_fkn_ffi_checksum_method_tokensession_select_info() != 50560) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_method_tokensession_sign() != 3401) {
+    if (uniffi_fkn_ffi_checksum_method_tokensession_sign() != 49394) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_method_tokensession_token_info() != 27334) {
+    if (uniffi_fkn_ffi_checksum_method_tokensession_token_info() != 52140) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_method_tokensession_unblock_pin() != 10602) {
+    if (uniffi_fkn_ffi_checksum_method_tokensession_unblock_pin() != 37567) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_fkn_ffi_checksum_method_nfctransport_transceive() != 35156) {
@@ -4133,26 +2658,27 @@ private let initializationResult: InitializationResult = {
     if (uniffi_fkn_ffi_checksum_method_virtualtoken_transport() != 11901) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_constructor_hasher_new() != 16691) {
+    if (uniffi_fkn_ffi_checksum_constructor_hasher_new() != 38822) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_constructor_preparedpin_derive() != 18163) {
+    if (uniffi_fkn_ffi_checksum_constructor_preparedpin_derive() != 23773) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_constructor_tokensession_open() != 50798) {
+    if (uniffi_fkn_ffi_checksum_constructor_tokensession_open() != 645) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_constructor_virtualtoken_create() != 1234) {
+    if (uniffi_fkn_ffi_checksum_constructor_virtualtoken_create() != 63613) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_constructor_virtualtoken_new() != 17655) {
+    if (uniffi_fkn_ffi_checksum_constructor_virtualtoken_new() != 54994) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_fkn_ffi_checksum_constructor_virtualtoken_open() != 64104) {
+    if (uniffi_fkn_ffi_checksum_constructor_virtualtoken_open() != 18061) {
         return InitializationResult.apiChecksumMismatch
     }
 
     uniffiCallbackInitNfcTransport()
+    uniffiEnsureFknCoreInitialized()
     return InitializationResult.ok
 }()
 
