@@ -25,10 +25,10 @@ public protocol FknCardReader: Sendable {
     /// `body` returns. Keep `body` short: iOS ends an NFC session about 20 s
     /// after the first card connection (prepare the PIN before calling).
     ///
-    /// Throws `FknError.CardRemoved` when the card left the field and the
-    /// reader gave up waiting for it to come back, `FknError.Cancelled` when
-    /// the user closed the NFC sheet, `FknError.Timeout` when the session timed
-    /// out, and whatever `body` throws.
+    /// Throws `FknError.Link(.cardRemoved)` when the card left the field and
+    /// the reader gave up waiting for it to come back, `.Link(.cancelled)`
+    /// when the user closed the NFC sheet, `.Link(.timeout)` when the session
+    /// timed out, and whatever `body` throws.
     func withCard<T: Sendable>(
         prompt: String,
         _ body: @escaping @Sendable (FknToken, FknProgress) async throws -> T

@@ -80,7 +80,7 @@ public final class FknToken: Sendable {
         let signatures = try await sign(keyId: keyId, digests: [digest])
         guard signatures.count == 1, let signature = signatures.first else {
             // `FknError.Protocol` would name a metatype: spell the case through the type context.
-            let error: FknError = .Protocol(detail: "the token returned \(signatures.count) signatures for one digest")
+            let error: FknError = .Protocol(violation: .wrongSignatures)
             throw error
         }
         return signature
@@ -142,7 +142,7 @@ public final class FknToken: Sendable {
 /// Runs the slow part of a login (PBKDF2) before the user taps, for the token
 /// whose `serial` and `password` parameters an earlier session's
 /// `selectInfo()` returned; log in with `FknToken.login(prepared:)`.
-public func preparePin(serial: Data, password: PasswordInfo, pin: String) async throws -> PreparedPin {
+public func preparePin(serial: Serial, password: PasswordInfo, pin: String) async throws -> PreparedPin {
     try await FknExecutor(label: "dev.fkn.sdk.prepare-pin").run {
         try PreparedPin.derive(serial: serial, password: password, pin: pin)
     }
@@ -156,14 +156,20 @@ public func makeVirtualToken(label: String, userPin: String, adminPin: String) a
 }
 
 extension FknError {
-    /// The SDK's message, saying what to do next (e.g. "wrong PIN, 2
-    /// attempt(s) left"): the core's `Display`. (The generated
+    /// The SDK's message, what happened and what to do next (e.g. "wrong
+    /// PIN, 2 attempt(s) left"), composed once in fkn-core. (The generated
     /// `localizedDescription` is the debug form, naming the case.)
-    public var message: String { description }
+    public var message: String { fknErrorMessage(error: self) }
 
     /// Attempts left before the PIN blocks, for `WrongPin`; `nil` otherwise.
     public var attemptsLeft: UInt8? {
         if case .WrongPin(let attemptsLeft) = self { return attemptsLeft }
         return nil
+    }
+
+    /// The card left the field mid-command: hold it still and tap again.
+    public var isCardRemoved: Bool {
+        if case .Link(.cardRemoved) = self { return true }
+        return false
     }
 }

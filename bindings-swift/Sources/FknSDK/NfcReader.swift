@@ -79,7 +79,7 @@ public final class FknNfcReader: FknCardReader {
                 return result
             } catch let error as FknError {
                 let timeLeft = sessionLimit - driver.secondsSinceFirstConnection
-                if case .CardRemoved = error, attempt < retries, driver.isActive,
+                if error.isCardRemoved, attempt < retries, driver.isActive,
                    timeLeft >= minimumTimeForRetry {
                     attempt += 1
                     driver.restartPolling(message: messages.moveAway)
@@ -184,8 +184,8 @@ extension TransportError {
     /// Why an exchange cannot run on a session that already ended.
     init(_ ended: FknError) {
         switch ended {
-        case .Cancelled: self = .Cancelled
-        case .Timeout: self = .Timeout
+        case .Link(.cancelled): self = .Cancelled
+        case .Link(.timeout): self = .Timeout
         default: self = .TagLost
         }
     }
@@ -210,10 +210,10 @@ final class NfcSessionDriver: NSObject, NFCTagReaderSessionDelegate, @unchecked 
 
     func begin(prompt: String) throws {
         guard NFCTagReaderSession.readingAvailable else {
-            throw FknError.Link(detail: "this device cannot read NFC cards")
+            throw FknError.Link(fault: .io(detail: "this device cannot read NFC cards"))
         }
         guard let session = NFCTagReaderSession(pollingOption: [.iso14443], delegate: self, queue: queue) else {
-            throw FknError.Link(detail: "could not start an NFC reader session")
+            throw FknError.Link(fault: .io(detail: "could not start an NFC reader session"))
         }
         session.alertMessage = prompt
         locked { self.session = session }
@@ -320,18 +320,18 @@ final class NfcSessionDriver: NSObject, NFCTagReaderSessionDelegate, @unchecked 
     /// cancel and the system's timeout are distinct outcomes.
     static func sessionEnd(_ error: Error) -> FknError {
         guard let nfc = error as? NFCReaderError else {
-            return .Link(detail: error.localizedDescription)
+            return .Link(fault: .io(detail: error.localizedDescription))
         }
         switch nfc.code {
         case .readerSessionInvalidationErrorUserCanceled:
-            return .Cancelled
+            return .Link(fault: .cancelled)
         case .readerSessionInvalidationErrorSessionTimeout:
-            return .Timeout
+            return .Link(fault: .timeout)
         case .readerErrorSecurityViolation:
-            return .Link(detail: "\(nfc.localizedDescription): the app lacks the NFC entitlement or the OFP1 AID "
-                + "F0464B4E4F5031 in com.apple.developer.nfc.readersession.iso7816.select-identifiers")
+            return .Link(fault: .io(detail: "\(nfc.localizedDescription): the app lacks the NFC entitlement or the "
+                + "OFP1 AID F0464B4E4F5031 in com.apple.developer.nfc.readersession.iso7816.select-identifiers"))
         default:
-            return .Link(detail: nfc.localizedDescription)
+            return .Link(fault: .io(detail: nfc.localizedDescription))
         }
     }
 

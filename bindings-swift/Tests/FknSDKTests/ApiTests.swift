@@ -23,10 +23,24 @@ final class ApiTests: XCTestCase {
     }
 
     func testErrorsCarryTheSdkMessage() {
-        XCTAssertEqual(FknError.WrongPin(attemptsLeft: 2).message, "wrong PIN, 2 attempt(s) left")
+        XCTAssertEqual(FknError.WrongPin(attemptsLeft: 2).message,
+                       "wrong PIN, 2 attempt(s) left; check the PIN carefully before the next try")
         XCTAssertEqual(FknError.WrongPin(attemptsLeft: 2).attemptsLeft, 2)
         XCTAssertNil(FknError.PinBlocked.attemptsLeft)
-        XCTAssertFalse(FknError.PinBlocked.message.isEmpty)
+        XCTAssertEqual(FknError.PinBlocked.message,
+                       "the PIN is blocked; ask your administrator to unblock it with the admin PIN")
+        XCTAssertEqual(FknError.Card(refusal: .status(sw: 0x6F00)).message,
+                       "the card refused the command: the token reported an internal error (6F00); "
+                       + "remove it, present it again and retry")
+        XCTAssertTrue(FknError.Link(fault: .cardRemoved).isCardRemoved)
+        XCTAssertFalse(FknError.Link(fault: .timeout).isCardRemoved)
+        XCTAssertNil(FknError.Link(fault: .cardRemoved).attemptsLeft)
+    }
+
+    func testCurveIsTheCoresCurveId() {
+        let curve: CurveId = .tc26256a
+        let same: Curve = curve
+        XCTAssertEqual(same, .tc26256a)
     }
 
     func testLogLevelCanBeSet() {

@@ -26,7 +26,8 @@ final class FailureTests: XCTestCase {
         let link = ForwardingTransport(vt, failAt: 3)
         let token = try await FknToken.open(link)
         let error = await fknError { try await token.login(pin: userPin) }
-        XCTAssertEqual(error, .CardRemoved)
+        XCTAssertEqual(error, .Link(fault: .cardRemoved))
+        XCTAssertEqual(error?.isCardRemoved, true)
         XCTAssertEqual(error?.message,
                        "the card was removed or moved; hold the card still against the phone and retry")
 
@@ -51,10 +52,10 @@ final class FailureTests: XCTestCase {
         link.fail(at: link.exchanges + 1)
         let d = digest(algorithm: .streebog256, data: Data([1, 2, 3]))
         let removed = await fknError { _ = try await token.sign(keyId: key.id, digest: d) }
-        XCTAssertEqual(removed, .CardRemoved)
+        XCTAssertEqual(removed, .Link(fault: .cardRemoved))
         // The secure channel went with the card; nothing was half-done.
         let after = await fknError { _ = try await token.sign(keyId: key.id, digest: d) }
-        XCTAssertEqual(after, .NotAuthenticated)
+        XCTAssertEqual(after, .Card(refusal: .notAuthenticated))
         try await token.login(pin: userPin)
         let s = try await token.sign(keyId: key.id, digest: d)
         XCTAssertTrue(try verifyDigest(curve: key.curve, publicKey: key.publicKey, digest: d, signature: s))
@@ -64,7 +65,7 @@ final class FailureTests: XCTestCase {
         let vt = try await makeVirtualToken(label: "io", userPin: userPin, adminPin: adminPin)
         let token = try await FknToken.open(ForwardingTransport(vt, failAt: 2, failure: ReaderUnplugged()))
         let error = await fknError { try await token.login(pin: userPin) }
-        guard case .Link(let detail) = error else { return XCTFail("\(String(describing: error))") }
+        guard case .Link(.io(let detail)) = error else { return XCTFail("\(String(describing: error))") }
         XCTAssertTrue(detail.contains("reader unplugged"), detail)
     }
 
@@ -73,16 +74,16 @@ final class FailureTests: XCTestCase {
         let link = ForwardingTransport(vt, failAt: 2, failure: TransportError.Timeout)
         let token = try await FknToken.open(link)
         let timeout = await fknError { try await token.login(pin: userPin) }
-        XCTAssertEqual(timeout, .Timeout)
+        XCTAssertEqual(timeout, .Link(fault: .timeout))
         link.fail(at: link.exchanges + 1, with: TransportError.Cancelled)
         let cancelled = await fknError { try await token.login(pin: userPin) }
-        XCTAssertEqual(cancelled, .Cancelled)
+        XCTAssertEqual(cancelled, .Link(fault: .cancelled))
     }
 
     func testNoCardAtOpenIsCardRemoved() async throws {
         let vt = try await makeVirtualToken(label: "gone", userPin: userPin, adminPin: adminPin)
         let error = await fknError { _ = try await FknToken.open(ForwardingTransport(vt, failAt: 1)) }
-        XCTAssertEqual(error, .CardRemoved)
+        XCTAssertEqual(error, .Link(fault: .cardRemoved))
     }
 
     func testWrongPinCountsDownThenBlocksThenAdminUnblocks() async throws {
@@ -91,7 +92,7 @@ final class FailureTests: XCTestCase {
         let first = await fknError { try await token.login(pin: "0000") }
         XCTAssertEqual(first, .WrongPin(attemptsLeft: 4))
         XCTAssertEqual(first?.attemptsLeft, 4)
-        XCTAssertEqual(first?.message, "wrong PIN, 4 attempt(s) left")
+        XCTAssertEqual(first?.message, "wrong PIN, 4 attempt(s) left; check the PIN carefully before the next try")
 
         // A right PIN restores the counter.
         try await token.login(pin: userPin)
@@ -116,9 +117,9 @@ final class FailureTests: XCTestCase {
         let vt = try await makeVirtualToken(label: "nologin", userPin: userPin, adminPin: adminPin)
         let token = try await FknToken.open(ForwardingTransport(vt))
         let error = await fknError { _ = try await token.tokenInfo() }
-        XCTAssertEqual(error, .NotAuthenticated)
-        XCTAssertEqual(error?.message, "this operation needs you to log in with the right PIN first")
+        XCTAssertEqual(error, .Card(refusal: .notAuthenticated))
+        XCTAssertEqual(error?.message, "this operation needs a login with the right PIN; log in with the right PIN and retry")
         let bad = await fknError { _ = try await token.sign(keyId: Data(), digest: Data(count: 32)) }
-        guard case .InvalidInput = bad else { return XCTFail("\(String(describing: bad))") }
+        guard case .Misuse = bad else { return XCTFail("\(String(describing: bad))") }
     }
 }

@@ -59,7 +59,7 @@ final class FullSessionTests: XCTestCase {
         do {
             _ = try await token.sign(keyId: key512, digest: d512)
             XCTFail("signed with a deleted key")
-        } catch FknError.KeyNotFound {}
+        } catch FknError.Card(.keyNotFound) {}
 
         XCTAssertFalse(link.ranOnMainThread, "a card exchange ran on the main thread")
     }
@@ -97,7 +97,7 @@ final class FullSessionTests: XCTestCase {
         do {
             _ = try verifyCms(cms: detachedCms, detachedContent: tampered)
             XCTFail("a signature over altered content verified")
-        } catch FknError.Crypto {}
+        } catch FknError.Pki(.badSignature, _) {}
 
         // A large file hashed in pieces, signed as a digest.
         let hasher = Hasher(algorithm: digestAlgorithmFor(curve: key.curve))
@@ -113,7 +113,7 @@ final class FullSessionTests: XCTestCase {
         do {
             _ = try await token.createCsr(keyId: keyId, subject: "")
             XCTFail("an empty subject was accepted")
-        } catch FknError.InvalidInput {}
+        } catch FknError.Pki(.invalidInput, _) {}
 
         if let dir = ProcessInfo.processInfo.environment["FKN_SWIFT_ARTIFACTS"] {
             let base = URL(fileURLWithPath: dir)
@@ -168,7 +168,7 @@ final class FullSessionTests: XCTestCase {
         do {
             try await otherToken.login(prepared: pin)
             XCTFail("a PIN prepared for another token was accepted")
-        } catch FknError.InvalidInput {}
+        } catch FknError.Misuse(.stalePreparedPin) {}
         XCTAssertEqual(otherLink.exchanges, 1)
     }
 }

@@ -98,7 +98,7 @@ public final class SigningModel {
         switch error {
         case .WrongPin(let attemptsLeft): .wrongPin(attemptsLeft: attemptsLeft)
         case .PinBlocked: .blocked
-        case .CardRemoved: .cardMovedAway
+        case .Link(.cardRemoved): .cardMovedAway
         default: .failed(error.message)
         }
     }
@@ -116,7 +116,7 @@ public final class SigningModel {
         if let prepared, store.lastCard?.serial == select.serial {
             do {
                 try await token.login(prepared: prepared)
-            } catch FknError.InvalidInput {
+            } catch FknError.Misuse(.stalePreparedPin) {
                 // Prepared for an older salt (the PIN was changed): derive now.
                 try await token.login(pin: pin)
             }
@@ -162,13 +162,13 @@ public struct SignedDocument: Equatable, Sendable {
 /// The last card's serial and PIN parameters (not secret: a salt), so the
 /// next PIN is prepared before the tap. Kept in UserDefaults on the device.
 public struct KnownCard: Codable, Equatable, Sendable {
-    public let serial: Data
+    public let serial: Serial
     public let salt: Data
     public let ind: UInt8
     public let curveName: String
     public let attemptsLeft: UInt8
 
-    public init(serial: Data, userPassword p: PasswordInfo) {
+    public init(serial: Serial, userPassword p: PasswordInfo) {
         self.serial = serial
         salt = p.salt
         ind = p.ind
