@@ -10,12 +10,14 @@
 #   4. the CMS signatures made in Swift verified by `openssl cms -verify` with
 #      gost-engine, on the host,
 #   5. fkn-core and fkn-ffi type-checked for aarch64-apple-ios and
-#      aarch64-apple-ios-sim.
+#      aarch64-apple-ios-sim (target directories cached in /var/cache/fkn-sdk).
 # Installs what it needs (debootstrap, openssl + gost-engine, Rust targets).
 # Called by tests/run-all.sh; runs on its own too. Ends with a line in the
 # form XCTest prints, counting the XCTest cases and this script's checks.
 #
 #   FKN_LEAK_SESSIONS=n   sessions of the leak test (default 10000)
+#   FKN_CARGO_CACHE=dir   where the iOS checks keep their target directories
+#                         (default /var/cache/fkn-sdk: target-ios, target-ios-sim)
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=chroot.sh
 . "$(dirname "$0")/chroot.sh"
@@ -128,18 +130,24 @@ done
 # --- 5. iOS type-check ---------------------------------------------------------
 # fkn-ffi without its default `oslog` feature: oslog's build script compiles C
 # against an Apple SDK, which only a Mac has (bindings-swift/README.md).
+# The target directories live in a cache outside the repository, beside the
+# chroots: CI runs a fresh clone each time on the same machine, where an
+# in-repository directory would always be cold. Each target has its own, so the
+# -Zbuild-std one does not invalidate the host build scripts of the other.
+ios_cache="${FKN_CARGO_CACHE:-/var/cache/fkn-sdk}"
+mkdir -p "$ios_cache"
 for target in aarch64-apple-ios aarch64-apple-ios-sim; do
   log "cargo check --target $target (fkn-core, fkn-ffi)"
-  check=(cargo check --target "$target" -p fkn-core -p fkn-ffi --no-default-features)
+  dir="$ios_cache/target-ios"
+  [ "$target" = aarch64-apple-ios ] || dir="$ios_cache/target-ios-sim"
+  check=(env CARGO_TARGET_DIR="$dir" cargo check --target "$target" -p fkn-core -p fkn-ffi --no-default-features)
   if ! rustup target add "$target" >/dev/null 2>&1; then
     # Some rustup mirrors lack a target's prebuilt std (here: the simulator
     # one): check against std built from rust-src instead. -Zbuild-std is
-    # nightly-only, hence RUSTC_BOOTSTRAP; its own target directory keeps it
-    # from invalidating the host build scripts the other builds share.
+    # nightly-only, hence RUSTC_BOOTSTRAP.
     rustup component add rust-src >/dev/null 2>&1 || true
     echo "no prebuilt std for $target here: checking with -Zbuild-std from rust-src"
-    check=(env RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$target_dir/build-std" "${check[@]}"
-      "-Zbuild-std=std,panic_abort")
+    check=(env RUSTC_BOOTSTRAP=1 "${check[@]}" "-Zbuild-std=std,panic_abort")
   fi
   if "${check[@]}"; then
     check_pass "fkn-core and fkn-ffi type-check for $target"
