@@ -93,6 +93,7 @@ fkn_chroot_run() {
     shift 3
     (
         mounted=()
+        # shellcheck disable=SC2317 # called by the EXIT trap
         cleanup() {
             local i
             for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
@@ -107,7 +108,14 @@ fkn_chroot_run() {
             mkdir -p "$dir$dst" || exit 1
             mount --bind "$src" "$dir$dst" && mounted+=("$dir$dst") || exit 1
         fi
-        chroot "$dir" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" \
-            PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
+        # A clean environment (the host's PATH, cargo or Java settings mean
+        # nothing inside), keeping only a proxy the host may need for apt.
+        local env=(HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}"
+            PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
+        local v
+        for v in http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY; do
+            [ -z "${!v:-}" ] || env+=("$v=${!v}")
+        done
+        chroot "$dir" /usr/bin/env -i "${env[@]}" "$@"
     )
 }

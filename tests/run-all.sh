@@ -65,4 +65,10 @@ if [ -x tests/kotlin.sh ]; then
   tests/kotlin.sh
 fi
 
+# --- FFI: Swift bindings (Swift 6 in a Debian trixie chroot), iOS type-check --
+if [ -x tests/swift.sh ]; then
+  log "Swift bindings (Linux toolchain in a chroot) and iOS type-check"
+  tests/swift.sh
+fi
+
 log "all suites passed"

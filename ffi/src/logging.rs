@@ -62,23 +62,23 @@ fn install() {
     );
 }
 
-#[cfg(target_vendor = "apple")]
+#[cfg(all(target_vendor = "apple", feature = "oslog"))]
 fn install() {
     // Err means another logger is installed: keep it.
     let _ = oslog::OsLogger::new(TAG).init();
 }
 
-#[cfg(not(any(target_os = "android", target_vendor = "apple")))]
+#[cfg(not(any(target_os = "android", all(target_vendor = "apple", feature = "oslog"))))]
 fn install() {
     // Err means another logger is installed: keep it.
     let _ = log::set_logger(&StderrLogger);
 }
 
 /// One line per record on stderr: `fkn LEVEL target: message`.
-#[cfg(not(any(target_os = "android", target_vendor = "apple")))]
+#[cfg(not(any(target_os = "android", all(target_vendor = "apple", feature = "oslog"))))]
 struct StderrLogger;
 
-#[cfg(not(any(target_os = "android", target_vendor = "apple")))]
+#[cfg(not(any(target_os = "android", all(target_vendor = "apple", feature = "oslog"))))]
 impl log::Log for StderrLogger {
     fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
         metadata.level() <= log::max_level()

@@ -1,0 +1,1 @@
+// See ObservationLinkFix.c: nothing to call, the target only links a symbol in.
