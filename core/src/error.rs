@@ -14,6 +14,7 @@ use std::fmt;
 use crate::apdu::tlv::TlvError;
 use crate::apdu::{LinkError, StatusError};
 use crate::crypto::ec::{CurveId, EcError};
+pub use crate::distributed::TwoPartyFault;
 use crate::pki::PkiError;
 use crate::sespake::SespakeError;
 use crate::sm::SmError;
@@ -62,10 +63,16 @@ pub enum Error {
         /// The PKI layer's full description.
         detail: String,
     },
-    /// Local storage (a virtual token file, a document) failed.
+    /// Local storage (a virtual token file, a document, a key record) failed.
     Storage {
         /// The operating system's description.
         detail: String,
+    },
+    /// A two-party key's signing server failed, refused or misbehaved, or
+    /// the key's state forbids the operation.
+    TwoParty {
+        /// Which fault.
+        fault: TwoPartyFault,
     },
 }
 
@@ -241,7 +248,7 @@ impl Error {
             } => "start again when you are ready",
             Error::Link { .. } => "retry, and check the reader if it persists",
             Error::WrongPin { attempts_left: 0 } | Error::PinBlocked => {
-                "ask your administrator to unblock it with the admin PIN"
+                "ask your administrator to unblock it"
             }
             Error::WrongPin { .. } => "check the PIN carefully before the next try",
             Error::Card {
@@ -276,6 +283,7 @@ impl Error {
             Error::Misuse { .. } => "fix the call",
             Error::Pki { .. } => "check the input data",
             Error::Storage { .. } => "check the path and its permissions",
+            Error::TwoParty { fault } => fault.action(),
         }
     }
 
@@ -344,6 +352,7 @@ impl Error {
         all.push(Error::Storage {
             detail: "permission denied".into(),
         });
+        all.extend(TwoPartyFault::catalogue().into_iter().map(Error::from));
         all
     }
 
@@ -438,6 +447,7 @@ impl Error {
             },
             Error::Pki { detail, .. } => f.write_str(detail),
             Error::Storage { detail } => write!(f, "storage error: {detail}"),
+            Error::TwoParty { fault } => fault.describe(f),
         }
     }
 }

@@ -23,6 +23,9 @@ mod pki;
 mod prepared_pin;
 mod session;
 mod transport;
+mod two_party;
+mod two_party_platform;
+mod virtual_signing_server;
 mod virtual_token;
 
 pub use curves::{all_curves, curve_from_name};
@@ -34,6 +37,9 @@ pub use pki::{certificate_info, verify_cms, verify_csr, verify_digest};
 pub use prepared_pin::PreparedPin;
 pub use session::TokenSession;
 pub use transport::NfcTransport;
+pub use two_party::{TwoPartyDevice, TwoPartyKey, TwoPartyKeyInfo};
+pub use two_party_platform::{SecureStore, SecureStoreError, ServerChannel, ServerChannelError};
+pub use virtual_signing_server::{TwoPartyKeyStatus, VirtualSigningServer};
 pub use virtual_token::VirtualToken;
 
 uniffi::setup_scaffolding!("fkn");

@@ -1,6 +1,6 @@
 //! Certification requests, certificates and CMS signatures made with a
-//! token key (`fkn_core::token::TokenSigner`), and their verification:
-//! forwards to `fkn_core::pki`.
+//! token key (`fkn_core::token::TokenSigner`) or a two-party key, and their
+//! verification: forwards to `fkn_core::pki`.
 
 use fkn_core::crypto::ec::{CurveId, EcError, VerifyingKey};
 use fkn_core::pki::cert::CertificateInfo;
@@ -22,6 +22,48 @@ fn subject(s: &str) -> Result<Subject, FknError> {
     Subject::parse(s).map_err(pki_error)
 }
 
+/// What every signer (a token key, a two-party key) makes: the four PKI
+/// operations, written once over the core's `DigestSigner`.
+pub(crate) mod with_signer {
+    use super::*;
+    use fkn_core::pki::DigestSigner;
+
+    pub(crate) fn csr(signer: &mut dyn DigestSigner, subject: &str) -> Result<Vec<u8>, FknError> {
+        let subject = self::subject(subject)?;
+        pki::csr::build_csr(signer, &subject, &pki::csr::CsrOptions::default()).map_err(pki_error)
+    }
+
+    pub(crate) fn self_signed(
+        signer: &mut dyn DigestSigner,
+        subject: &str,
+        days: u32,
+    ) -> Result<Vec<u8>, FknError> {
+        let subject = self::subject(subject)?;
+        pki::cert::self_signed(signer, &subject, days).map_err(pki_error)
+    }
+
+    pub(crate) fn cms(
+        signer: &mut dyn DigestSigner,
+        certificate: &[u8],
+        content: &[u8],
+        detached: bool,
+    ) -> Result<Vec<u8>, FknError> {
+        let options = pki::cms::SignOptions {
+            detached,
+            signing_time: None,
+        };
+        pki::cms::sign(signer, certificate, &mut &*content, &options).map_err(pki_error)
+    }
+
+    pub(crate) fn cms_digest(
+        signer: &mut dyn DigestSigner,
+        certificate: &[u8],
+        content_digest: &[u8],
+    ) -> Result<Vec<u8>, FknError> {
+        pki::cms::sign_digest(signer, certificate, content_digest, None).map_err(pki_error)
+    }
+}
+
 #[uniffi::export]
 impl TokenSession {
     /// A PKCS #10 certification request (DER) for key `key_id`, signed on the
@@ -29,11 +71,8 @@ impl TokenSession {
     /// style (`/C=RU/O=Org/CN=Ivan Petrov`); INN, OGRN and SNILS are known.
     /// Requests digitalSignature and nonRepudiation. Needs a user login.
     pub fn create_csr(&self, key_id: Vec<u8>, subject: String) -> Result<Vec<u8>, FknError> {
-        let subject = self::subject(&subject)?;
         let mut session = self.lock()?;
-        let mut signer = TokenSigner::find(&mut session, &key_id)?;
-        pki::csr::build_csr(&mut signer, &subject, &pki::csr::CsrOptions::default())
-            .map_err(pki_error)
+        with_signer::csr(&mut TokenSigner::find(&mut session, &key_id)?, &subject)
     }
 
     /// A self-signed certificate (DER) for key `key_id`, valid for `days`
@@ -44,10 +83,12 @@ impl TokenSession {
         subject: String,
         days: u32,
     ) -> Result<Vec<u8>, FknError> {
-        let subject = self::subject(&subject)?;
         let mut session = self.lock()?;
-        let mut signer = TokenSigner::find(&mut session, &key_id)?;
-        pki::cert::self_signed(&mut signer, &subject, days).map_err(pki_error)
+        with_signer::self_signed(
+            &mut TokenSigner::find(&mut session, &key_id)?,
+            &subject,
+            days,
+        )
     }
 
     /// A CMS SignedData (DER) over `content` with key `key_id`, whose
@@ -60,14 +101,9 @@ impl TokenSession {
         content: Vec<u8>,
         detached: bool,
     ) -> Result<Vec<u8>, FknError> {
-        let options = pki::cms::SignOptions {
-            detached,
-            signing_time: None,
-        };
         let mut session = self.lock()?;
         let mut signer = TokenSigner::find(&mut session, &key_id)?;
-        pki::cms::sign(&mut signer, &certificate, &mut content.as_slice(), &options)
-            .map_err(pki_error)
+        with_signer::cms(&mut signer, &certificate, &content, detached)
     }
 
     /// A detached CMS SignedData over content already hashed with the key's
@@ -81,7 +117,7 @@ impl TokenSession {
     ) -> Result<Vec<u8>, FknError> {
         let mut session = self.lock()?;
         let mut signer = TokenSigner::find(&mut session, &key_id)?;
-        pki::cms::sign_digest(&mut signer, &certificate, &content_digest, None).map_err(pki_error)
+        with_signer::cms_digest(&mut signer, &certificate, &content_digest)
     }
 }
 

@@ -538,6 +538,8 @@ impl DigestSigner for DeviceKey {
     }
 
     fn sign_digest(&mut self, digest: &[u8]) -> Result<Vec<u8>, PkiError> {
-        DeviceKey::sign_digest(self, digest).map_err(|e| PkiError::Signer(Box::new(e)))
+        // The SDK's error, so a wrong PIN inside a CMS reads as a wrong PIN.
+        DeviceKey::sign_digest(self, digest)
+            .map_err(|e| PkiError::Signer(Box::new(crate::Error::from(e))))
     }
 }

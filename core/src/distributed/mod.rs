@@ -22,6 +22,7 @@
 mod at_rest;
 mod device;
 mod error;
+mod fault;
 mod ids;
 mod messages;
 mod schnorr;
@@ -35,6 +36,7 @@ mod transcript;
 pub use at_rest::DeviceRecord;
 pub use device::{Device, DeviceConfig, DeviceKey, ServerChannel};
 pub use error::{ChannelError, DistributedError, Encoding, Field, Refusal, Result, StoreError};
+pub use fault::TwoPartyFault;
 pub use ids::{KeyId, RequestId};
 pub use messages::{
     Header, PROTOCOL_VERSION, Request, RequestBody, Response, ResponseBody, ServerCommitment,

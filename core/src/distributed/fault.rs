@@ -1,0 +1,313 @@
+//! Two-party failures as the SDK's one error ([`crate::Error`]): a wrong PIN
+//! is a wrong PIN whether a card or the signing server counted it, local
+//! storage is storage, a bad argument is misuse; what is left is
+//! [`TwoPartyFault`], the signing server and the key's life on it.
+
+use super::error::{ChannelError, DistributedError, Encoding, Refusal, StoreError};
+use crate::error::{ApiMisuse, Error};
+
+/// What went wrong with a two-party key that is neither a PIN, local storage
+/// nor a bad argument.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[non_exhaustive]
+pub enum TwoPartyFault {
+    /// The signing server could not be reached.
+    ServerUnreachable,
+    /// The signing server did not answer in time (it may have acted; a retry
+    /// is safe).
+    ServerTimeout,
+    /// The server's HTTP layer answered with a non-success status.
+    ServerHttpStatus {
+        /// The HTTP status.
+        status: u16,
+    },
+    /// The signing server is temporarily unavailable.
+    ServerUnavailable,
+    /// The server and this app speak different protocol versions.
+    UpdateRequired,
+    /// The server does not know the key.
+    UnknownToServer,
+    /// The key was revoked on the server.
+    Revoked,
+    /// The device's copy of the key is older than the server's (restored
+    /// from a backup after a share refresh).
+    StaleShare,
+    /// The platform key store can no longer unwrap the key record.
+    KeystoreInvalidated,
+    /// The device has no key under this id.
+    KeyNotFound,
+    /// The device already has a key under this id.
+    KeyExists,
+    /// The key changed (PIN change, refresh) since it was unlocked.
+    KeyChanged,
+    /// The server refused the request for another reason.
+    Refused {
+        /// The refusal as the server gave it.
+        detail: String,
+    },
+    /// The server broke the protocol: a proof, signature or answer that does
+    /// not check. Nothing was signed.
+    ServerMisbehaved {
+        /// What did not check.
+        detail: String,
+    },
+}
+
+impl TwoPartyFault {
+    pub(crate) fn describe(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::ServerUnreachable => f.write_str("the signing server is unreachable"),
+            Self::ServerTimeout => f.write_str("the signing server did not answer in time"),
+            Self::ServerHttpStatus { status } => {
+                write!(f, "the signing server answered HTTP {status}")
+            }
+            Self::ServerUnavailable => f.write_str("the signing server is temporarily unavailable"),
+            Self::UpdateRequired => {
+                f.write_str("the signing server speaks another protocol version than this app")
+            }
+            Self::UnknownToServer => f.write_str("the signing server does not know this key"),
+            Self::Revoked => f.write_str("this key was revoked and can never sign again"),
+            Self::StaleShare => f.write_str(
+                "this device holds an old copy of the key (restored from a backup after a refresh)",
+            ),
+            Self::KeystoreInvalidated => {
+                f.write_str("the platform key store can no longer unwrap this key")
+            }
+            Self::KeyNotFound => f.write_str("no two-party key with this id on this device"),
+            Self::KeyExists => f.write_str("this device already has a key with this id"),
+            Self::KeyChanged => f.write_str("the key was changed since it was unlocked"),
+            Self::Refused { detail } => write!(f, "the signing server refused: {detail}"),
+            Self::ServerMisbehaved { detail } => write!(
+                f,
+                "the signing server broke the protocol ({detail}); nothing was signed"
+            ),
+        }
+    }
+
+    pub(crate) fn action(&self) -> &'static str {
+        match self {
+            Self::ServerUnreachable => "check the network connection and retry",
+            Self::ServerTimeout | Self::ServerUnavailable => "retry in a moment",
+            Self::ServerHttpStatus { .. } | Self::Refused { .. } => {
+                "retry later, and report it if it persists"
+            }
+            Self::UpdateRequired => "update the app",
+            Self::UnknownToServer
+            | Self::Revoked
+            | Self::StaleShare
+            | Self::KeystoreInvalidated => "enroll this device again",
+            Self::KeyNotFound => "enroll or generate the key first",
+            Self::KeyExists => "choose another id or delete the old key",
+            Self::KeyChanged => "enter the PIN again",
+            Self::ServerMisbehaved { .. } => "do not use this server, and report it",
+        }
+    }
+
+    /// One of each, for the error catalogue.
+    pub(crate) fn catalogue() -> Vec<TwoPartyFault> {
+        vec![
+            Self::ServerUnreachable,
+            Self::ServerTimeout,
+            Self::ServerHttpStatus { status: 502 },
+            Self::ServerUnavailable,
+            Self::UpdateRequired,
+            Self::UnknownToServer,
+            Self::Revoked,
+            Self::StaleShare,
+            Self::KeystoreInvalidated,
+            Self::KeyNotFound,
+            Self::KeyExists,
+            Self::KeyChanged,
+            Self::Refused {
+                detail: Refusal::PoolFull.to_string(),
+            },
+            Self::ServerMisbehaved {
+                detail: "its signature does not verify".into(),
+            },
+        ]
+    }
+}
+
+impl From<TwoPartyFault> for Error {
+    fn from(fault: TwoPartyFault) -> Self {
+        Error::TwoParty { fault }
+    }
+}
+
+impl From<Refusal> for Error {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::PinRejected { remaining } => Error::WrongPin {
+                attempts_left: u8::try_from(remaining).unwrap_or(u8::MAX),
+            },
+            Refusal::KeyLocked => Error::PinBlocked,
+            Refusal::KeyRevoked => TwoPartyFault::Revoked.into(),
+            Refusal::UnknownKey => TwoPartyFault::UnknownToServer.into(),
+            Refusal::StaleShare { .. } => TwoPartyFault::StaleShare.into(),
+            Refusal::Unavailable => TwoPartyFault::ServerUnavailable.into(),
+            Refusal::UnsupportedVersion { .. } => TwoPartyFault::UpdateRequired.into(),
+            other => TwoPartyFault::Refused {
+                detail: other.to_string(),
+            }
+            .into(),
+        }
+    }
+}
+
+impl From<ChannelError> for Error {
+    fn from(e: ChannelError) -> Self {
+        match e {
+            ChannelError::Unreachable => TwoPartyFault::ServerUnreachable,
+            ChannelError::Timeout => TwoPartyFault::ServerTimeout,
+            ChannelError::HttpStatus(status) => TwoPartyFault::ServerHttpStatus { status },
+        }
+        .into()
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::KeystoreInvalidated => TwoPartyFault::KeystoreInvalidated.into(),
+            StoreError::Io(kind) => Error::Storage {
+                detail: format!("the key store failed ({kind})"),
+            },
+            StoreError::Unavailable => Error::Storage {
+                detail: "the key store is unavailable".into(),
+            },
+        }
+    }
+}
+
+/// On the device, the server's answers are what can break the protocol; the
+/// device's own record is storage.
+impl From<DistributedError> for Error {
+    fn from(e: DistributedError) -> Self {
+        use DistributedError as D;
+        match e {
+            D::Refused(r) => r.into(),
+            D::Channel(c) => c.into(),
+            D::Store(s) => s.into(),
+            D::Malformed {
+                what: Encoding::DeviceRecord,
+                ..
+            }
+            | D::TrailingBytes {
+                what: Encoding::DeviceRecord,
+                ..
+            }
+            | D::UnsupportedVersion {
+                what: Encoding::DeviceRecord,
+                ..
+            } => Error::Storage {
+                detail: format!("the key record is unreadable: {e}"),
+            },
+            D::UnsupportedVersion { .. } => TwoPartyFault::UpdateRequired.into(),
+            D::KeyNotFound => TwoPartyFault::KeyNotFound.into(),
+            D::KeyExists => TwoPartyFault::KeyExists.into(),
+            D::KeyChanged => TwoPartyFault::KeyChanged.into(),
+            D::NoNonceCommitments => TwoPartyFault::ServerUnavailable.into(),
+            D::EmptyPin => ApiMisuse::EmptyPin.into(),
+            D::DigestLength { got, .. } => ApiMisuse::DigestLength {
+                len: u32::try_from(got).unwrap_or(u32::MAX),
+            }
+            .into(),
+            D::InvalidKeyId { .. } => ApiMisuse::InvalidArgument {
+                detail: e.to_string(),
+            }
+            .into(),
+            // Every other failure is a server answer that does not check.
+            other => TwoPartyFault::ServerMisbehaved {
+                detail: misbehaviour(&other),
+            }
+            .into(),
+        }
+    }
+}
+
+/// What a server answer got wrong, in a few words (the full message adds
+/// that nothing was signed and what to do).
+fn misbehaviour(e: &DistributedError) -> String {
+    use DistributedError as D;
+    match e {
+        D::Malformed { what, .. } => format!("malformed {what}"),
+        D::TrailingBytes { what, extra } => format!("{extra} bytes after the end of the {what}"),
+        D::UnknownCurve(code) => format!("unknown curve code {code}"),
+        D::InvalidPoint { field, source } => format!("invalid {field}: {source}"),
+        D::InvalidValue { field } => format!("invalid {field}"),
+        D::CurveMismatch { expected, got } => format!("a {got} answer for a {expected} key"),
+        D::UnexpectedResponse => "an answer to another request".into(),
+        D::ServerProofInvalid => "its proof of knowledge of its share does not verify".into(),
+        D::PublicKeyMismatch => "another joint public key than the device computed".into(),
+        D::Degenerate(field) => format!("a degenerate {field}"),
+        D::ServerSignatureInvalid => "its signature does not verify".into(),
+        D::SealBroken => "a sealed value failed authentication".into(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pin_outcomes_read_as_for_a_card() {
+        assert_eq!(
+            Error::from(DistributedError::Refused(Refusal::PinRejected {
+                remaining: 3
+            })),
+            Error::WrongPin { attempts_left: 3 }
+        );
+        assert_eq!(
+            Error::from(DistributedError::Refused(Refusal::KeyLocked)),
+            Error::PinBlocked
+        );
+        assert_eq!(
+            Error::from(Refusal::PinRejected { remaining: 1000 }),
+            Error::WrongPin {
+                attempts_left: u8::MAX
+            }
+        );
+    }
+
+    #[test]
+    fn the_channel_and_the_store_keep_their_kind() {
+        assert_eq!(
+            Error::from(DistributedError::Channel(ChannelError::HttpStatus(503))),
+            Error::TwoParty {
+                fault: TwoPartyFault::ServerHttpStatus { status: 503 }
+            }
+        );
+        assert!(matches!(
+            Error::from(DistributedError::Store(StoreError::Io(
+                std::io::ErrorKind::PermissionDenied
+            ))),
+            Error::Storage { .. }
+        ));
+        assert!(matches!(
+            Error::from(DistributedError::Malformed {
+                what: Encoding::DeviceRecord,
+                offset: None
+            }),
+            Error::Storage { .. }
+        ));
+    }
+
+    #[test]
+    fn a_bad_server_answer_is_misbehaviour() {
+        let e = Error::from(DistributedError::ServerSignatureInvalid);
+        assert!(matches!(
+            e,
+            Error::TwoParty {
+                fault: TwoPartyFault::ServerMisbehaved { .. }
+            }
+        ));
+        assert!(e.to_string().contains("nothing was signed"));
+        assert!(
+            e.to_string()
+                .ends_with("do not use this server, and report it"),
+            "{e}"
+        );
+    }
+}
