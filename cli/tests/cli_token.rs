@@ -290,7 +290,7 @@ fn wrong_pins_block_then_admin_unblocks_and_pins_change() {
         let e = lab.fails(3, &["list", "--token", &t, "--pin", "0000"]);
         let expected = if left == 0 {
             "fkn: wrong PIN, no attempts left: the PIN is now blocked; ask your administrator to \
-             unblock it with the admin PIN"
+             unblock it"
                 .to_owned()
         } else {
             format!(

@@ -2181,12 +2181,21 @@ enum FknError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */detail: String
     )
     /**
-     * Local storage (a virtual token file, a document) failed.
+     * Local storage (a virtual token file, a document, a key record) failed.
      */
     case Storage(
         /**
          * The operating system's description.
          */detail: String
+    )
+    /**
+     * A two-party key's signing server failed, refused or misbehaved, or
+     * the key's state forbids the operation.
+     */
+    case TwoParty(
+        /**
+         * Which fault.
+         */fault: TwoPartyFault
     )
 
     
@@ -2240,6 +2249,9 @@ public struct FfiConverterTypeFknError: FfiConverterRustBuffer {
         case 8: return .Storage(
             detail: try FfiConverterString.read(from: &buf)
             )
+        case 9: return .TwoParty(
+            fault: try FfiConverterTypeTwoPartyFault.read(from: &buf)
+            )
 
          default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -2290,6 +2302,11 @@ public struct FfiConverterTypeFknError: FfiConverterRustBuffer {
         case let .Storage(detail):
             writeInt(&buf, Int32(8))
             FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .TwoParty(fault):
+            writeInt(&buf, Int32(9))
+            FfiConverterTypeTwoPartyFault.write(fault, into: &buf)
             
         }
     }
@@ -2619,6 +2636,223 @@ public func FfiConverterTypePkiFault_lift(_ buf: RustBuffer) throws -> PkiFault 
 #endif
 public func FfiConverterTypePkiFault_lower(_ value: PkiFault) -> RustBuffer {
     return FfiConverterTypePkiFault.lower(value)
+}
+
+
+
+/**
+ * What went wrong with a two-party key that is neither a PIN, local storage
+ * nor a bad argument.
+ */
+
+public enum TwoPartyFault: Equatable, Hashable {
+    
+    /**
+     * The signing server could not be reached.
+     */
+    case serverUnreachable
+    /**
+     * The signing server did not answer in time (it may have acted; a retry
+     * is safe).
+     */
+    case serverTimeout
+    /**
+     * The server's HTTP layer answered with a non-success status.
+     */
+    case serverHttpStatus(
+        /**
+         * The HTTP status.
+         */status: UInt16
+    )
+    /**
+     * The signing server is temporarily unavailable.
+     */
+    case serverUnavailable
+    /**
+     * The server and this app speak different protocol versions.
+     */
+    case updateRequired
+    /**
+     * The server does not know the key.
+     */
+    case unknownToServer
+    /**
+     * The key was revoked on the server.
+     */
+    case revoked
+    /**
+     * The device's copy of the key is older than the server's (restored
+     * from a backup after a share refresh).
+     */
+    case staleShare
+    /**
+     * The platform key store can no longer unwrap the key record.
+     */
+    case keystoreInvalidated
+    /**
+     * The device has no key under this id.
+     */
+    case keyNotFound
+    /**
+     * The device already has a key under this id.
+     */
+    case keyExists
+    /**
+     * The key changed (PIN change, refresh) since it was unlocked.
+     */
+    case keyChanged
+    /**
+     * The server refused the request for another reason.
+     */
+    case refused(
+        /**
+         * The refusal as the server gave it.
+         */detail: String
+    )
+    /**
+     * The server broke the protocol: a proof, signature or answer that does
+     * not check. Nothing was signed.
+     */
+    case serverMisbehaved(
+        /**
+         * What did not check.
+         */detail: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension TwoPartyFault: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTwoPartyFault: FfiConverterRustBuffer {
+    typealias SwiftType = TwoPartyFault
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TwoPartyFault {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .serverUnreachable
+        
+        case 2: return .serverTimeout
+        
+        case 3: return .serverHttpStatus(status: try FfiConverterUInt16.read(from: &buf)
+        )
+        
+        case 4: return .serverUnavailable
+        
+        case 5: return .updateRequired
+        
+        case 6: return .unknownToServer
+        
+        case 7: return .revoked
+        
+        case 8: return .staleShare
+        
+        case 9: return .keystoreInvalidated
+        
+        case 10: return .keyNotFound
+        
+        case 11: return .keyExists
+        
+        case 12: return .keyChanged
+        
+        case 13: return .refused(detail: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 14: return .serverMisbehaved(detail: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: TwoPartyFault, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .serverUnreachable:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .serverTimeout:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .serverHttpStatus(status):
+            writeInt(&buf, Int32(3))
+            FfiConverterUInt16.write(status, into: &buf)
+            
+        
+        case .serverUnavailable:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .updateRequired:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .unknownToServer:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .revoked:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .staleShare:
+            writeInt(&buf, Int32(8))
+        
+        
+        case .keystoreInvalidated:
+            writeInt(&buf, Int32(9))
+        
+        
+        case .keyNotFound:
+            writeInt(&buf, Int32(10))
+        
+        
+        case .keyExists:
+            writeInt(&buf, Int32(11))
+        
+        
+        case .keyChanged:
+            writeInt(&buf, Int32(12))
+        
+        
+        case let .refused(detail):
+            writeInt(&buf, Int32(13))
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .serverMisbehaved(detail):
+            writeInt(&buf, Int32(14))
+            FfiConverterString.write(detail, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTwoPartyFault_lift(_ buf: RustBuffer) throws -> TwoPartyFault {
+    return try FfiConverterTypeTwoPartyFault.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTwoPartyFault_lower(_ value: TwoPartyFault) -> RustBuffer {
+    return FfiConverterTypeTwoPartyFault.lower(value)
 }
 
 

@@ -487,6 +487,22 @@ fileprivate struct FfiConverterUInt8: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt16: FfiConverterPrimitive {
+    typealias FfiType = UInt16
+    typealias SwiftType = UInt16
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt16 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
     typealias FfiType = UInt32
     typealias SwiftType = UInt32
@@ -1215,6 +1231,529 @@ public func FfiConverterTypePreparedPin_lower(_ value: PreparedPin) -> UInt64 {
 
 
 /**
+ * Persistent storage for two-party key records, one opaque blob per key id:
+ * implement it with Android Keystore / iOS Keychain wrapping (the blob is
+ * already useless without the PIN and the server; the platform key adds
+ * "and without this device"). `save` must be atomic: after a crash `load`
+ * returns the old blob or the new one.
+ */
+public protocol SecureStore: AnyObject, Sendable {
+    
+    /**
+     * The blob under `key_id`, or null.
+     */
+    func load(keyId: String) throws  -> Data?
+    
+    /**
+     * Replaces the blob under `key_id` atomically.
+     */
+    func save(keyId: String, blob: Data) throws 
+    
+    /**
+     * Removes the blob under `key_id` (no error if there is none).
+     */
+    func delete(keyId: String) throws 
+    
+}
+/**
+ * Persistent storage for two-party key records, one opaque blob per key id:
+ * implement it with Android Keystore / iOS Keychain wrapping (the blob is
+ * already useless without the PIN and the server; the platform key adds
+ * "and without this device"). `save` must be atomic: after a crash `load`
+ * returns the old blob or the new one.
+ */
+open class SecureStoreImpl: SecureStore, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_fkn_ffi_fn_clone_securestore(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_fkn_ffi_fn_free_securestore(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The blob under `key_id`, or null.
+     */
+open func load(keyId: String)throws  -> Data?  {
+    return try  FfiConverterOptionData.lift(try rustCallWithError(FfiConverterTypeSecureStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_securestore_load(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(keyId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Replaces the blob under `key_id` atomically.
+     */
+open func save(keyId: String, blob: Data)throws   {try rustCallWithError(FfiConverterTypeSecureStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_securestore_save(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(keyId),
+        FfiConverterData.lower(blob),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Removes the blob under `key_id` (no error if there is none).
+     */
+open func delete(keyId: String)throws   {try rustCallWithError(FfiConverterTypeSecureStoreError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_securestore_delete(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(keyId),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceSecureStore {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceSecureStore = UniffiVTableCallbackInterfaceSecureStore(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeSecureStore.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface SecureStore: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeSecureStore.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface SecureStore: handle missing in uniffiClone")
+            }
+        },
+        load: { (
+            uniffiHandle: UInt64,
+            keyId: RustBuffer,
+            uniffiOutReturn: UnsafeMutablePointer<RustBuffer>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> Data? in
+                guard let uniffiObj = try? FfiConverterTypeSecureStore.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.load(
+                     keyId: try FfiConverterString.lift(keyId)
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterOptionData.lower($0) }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeSecureStoreError_lower
+            )
+        },
+        save: { (
+            uniffiHandle: UInt64,
+            keyId: RustBuffer,
+            blob: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeSecureStore.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.save(
+                     keyId: try FfiConverterString.lift(keyId),
+                     blob: try FfiConverterData.lift(blob)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeSecureStoreError_lower
+            )
+        },
+        delete: { (
+            uniffiHandle: UInt64,
+            keyId: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeSecureStore.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.delete(
+                     keyId: try FfiConverterString.lift(keyId)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeSecureStoreError_lower
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceSecureStore> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceSecureStore>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitSecureStore() {
+    uniffi_fkn_ffi_fn_init_callback_vtable_securestore(UniffiCallbackInterfaceSecureStore.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSecureStore: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<SecureStore>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = SecureStore
+
+    public static func lift(_ handle: UInt64) throws -> SecureStore {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return SecureStoreImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: SecureStore) -> UInt64 {
+         if let rustImpl = value as? SecureStoreImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SecureStore {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: SecureStore, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSecureStore_lift(_ handle: UInt64) throws -> SecureStore {
+    return try FfiConverterTypeSecureStore.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSecureStore_lower(_ value: SecureStore) -> UInt64 {
+    return FfiConverterTypeSecureStore.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Carries one request to the signing server and returns its answer: POST
+ * the bytes (`application/cbor`) over TLS with the app's HTTP stack. Called
+ * on the thread that called the SDK, so it may block.
+ */
+public protocol ServerChannel: AnyObject, Sendable {
+    
+    /**
+     * Sends `request` and returns the response body.
+     */
+    func exchange(request: Data) throws  -> Data
+    
+}
+/**
+ * Carries one request to the signing server and returns its answer: POST
+ * the bytes (`application/cbor`) over TLS with the app's HTTP stack. Called
+ * on the thread that called the SDK, so it may block.
+ */
+open class ServerChannelImpl: ServerChannel, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_fkn_ffi_fn_clone_serverchannel(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_fkn_ffi_fn_free_serverchannel(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Sends `request` and returns the response body.
+     */
+open func exchange(request: Data)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeServerChannelError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_serverchannel_exchange(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(request),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceServerChannel {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceServerChannel = UniffiVTableCallbackInterfaceServerChannel(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeServerChannel.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface ServerChannel: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeServerChannel.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface ServerChannel: handle missing in uniffiClone")
+            }
+        },
+        exchange: { (
+            uniffiHandle: UInt64,
+            request: RustBuffer,
+            uniffiOutReturn: UnsafeMutablePointer<RustBuffer>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> Data in
+                guard let uniffiObj = try? FfiConverterTypeServerChannel.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.exchange(
+                     request: try FfiConverterData.lift(request)
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterData.lower($0) }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeServerChannelError_lower
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceServerChannel> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceServerChannel>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitServerChannel() {
+    uniffi_fkn_ffi_fn_init_callback_vtable_serverchannel(UniffiCallbackInterfaceServerChannel.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeServerChannel: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<ServerChannel>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = ServerChannel
+
+    public static func lift(_ handle: UInt64) throws -> ServerChannel {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return ServerChannelImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: ServerChannel) -> UInt64 {
+         if let rustImpl = value as? ServerChannelImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ServerChannel {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ServerChannel, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeServerChannel_lift(_ handle: UInt64) throws -> ServerChannel {
+    return try FfiConverterTypeServerChannel.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeServerChannel_lower(_ value: ServerChannel) -> UInt64 {
+    return FfiConverterTypeServerChannel.lower(value)
+}
+
+
+
+
+
+
+/**
  * A session with one token: open it when the card is tapped, log in, sign,
  * close it. Every method blocks until the card answered, calling the
  * transport on the caller's thread; call it off the main thread (the Kotlin
@@ -1761,6 +2300,811 @@ public func FfiConverterTypeTokenSession_lower(_ value: TokenSession) -> UInt64 
 
 
 /**
+ * The device side of two-party keys: the private key is split between this
+ * device and the signing server and never exists whole. Every method blocks
+ * on the server round trips it makes (through the app's `ServerChannel`)
+ * and on PBKDF2 of the PIN; call it off the main thread.
+ *
+ * The device stores its share masked by the PIN so that every PIN unmasks
+ * to some share: a stolen device offers no offline PIN test, a wrong PIN is
+ * only found out (and counted) by the server.
+ */
+public protocol TwoPartyDeviceProtocol: AnyObject, Sendable {
+    
+    /**
+     * Changes the PIN of `key_id`. The server first checks a proof made with
+     * the old PIN (counted as an attempt), so a mistyped old PIN throws
+     * `WrongPin` and leaves the key as it was. One round trip.
+     */
+    func changePin(keyId: String, oldPin: String, newPin: String) throws 
+    
+    /**
+     * Deletes the device's record of `key_id` (revoke it on the server too).
+     */
+    func delete(keyId: String) throws 
+    
+    /**
+     * Generates a two-party key `key_id` (1 to 64 of `A-Z a-z 0-9 . _ -`)
+     * with the server: two round trips, both sides prove knowledge of their
+     * share. Stores the device share masked under `pin`; returns the joint
+     * public key (X then Y, little-endian).
+     */
+    func generate(keyId: String, curve: CurveId, pin: String) throws  -> Data
+    
+    /**
+     * What the device stores of `key_id` (public data only).
+     */
+    func keyInfo(keyId: String) throws  -> TwoPartyKeyInfo
+    
+    /**
+     * Re-randomizes both shares (the device's and the server's); the old
+     * ones stop working. Two round trips; safe to interrupt: the next call
+     * finishes it.
+     */
+    func refresh(keyId: String, pin: String) throws 
+    
+    /**
+     * Finishes a share refresh that was interrupted, if any.
+     */
+    func resume(keyId: String) throws 
+    
+    /**
+     * Unlocks `key_id` with `pin` for signing. Local only: a wrong PIN is
+     * not detected here (nothing on the device could check it) but by the
+     * server at the first signature, which then throws `WrongPin`.
+     */
+    func unlock(keyId: String, pin: String) throws  -> TwoPartyKey
+    
+}
+/**
+ * The device side of two-party keys: the private key is split between this
+ * device and the signing server and never exists whole. Every method blocks
+ * on the server round trips it makes (through the app's `ServerChannel`)
+ * and on PBKDF2 of the PIN; call it off the main thread.
+ *
+ * The device stores its share masked by the PIN so that every PIN unmasks
+ * to some share: a stolen device offers no offline PIN test, a wrong PIN is
+ * only found out (and counted) by the server.
+ */
+open class TwoPartyDevice: TwoPartyDeviceProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_fkn_ffi_fn_clone_twopartydevice(self.handle, $0) }
+    }
+    /**
+     * A device over the app's key store and server channel, with the
+     * default PIN hardening (100 000 PBKDF2 rounds).
+     */
+public convenience init(store: SecureStore, channel: ServerChannel) {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_constructor_twopartydevice_new(
+        FfiConverterTypeSecureStore_lower(store),
+        FfiConverterTypeServerChannel_lower(channel),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_fkn_ffi_fn_free_twopartydevice(handle, $0) }
+    }
+
+    
+    /**
+     * A device whose records are files in `directory` (created if missing,
+     * owner-only): desktops and JVM tests. Phones should wrap records with
+     * the platform key store through `new`.
+     */
+public static func withFileStore(directory: String, channel: ServerChannel)throws  -> TwoPartyDevice  {
+    return try  FfiConverterTypeTwoPartyDevice_lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_constructor_twopartydevice_with_file_store(
+        FfiConverterString.lower(directory),
+        FfiConverterTypeServerChannel_lower(channel),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Like `new` with `pbkdf2_iterations` rounds of PIN hardening (at least
+     * 1000): for tests, and for apps that measured their slowest phone.
+     */
+public static func withIterations(store: SecureStore, channel: ServerChannel, pbkdf2Iterations: UInt32)throws  -> TwoPartyDevice  {
+    return try  FfiConverterTypeTwoPartyDevice_lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_constructor_twopartydevice_with_iterations(
+        FfiConverterTypeSecureStore_lower(store),
+        FfiConverterTypeServerChannel_lower(channel),
+        FfiConverterUInt32.lower(pbkdf2Iterations),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Changes the PIN of `key_id`. The server first checks a proof made with
+     * the old PIN (counted as an attempt), so a mistyped old PIN throws
+     * `WrongPin` and leaves the key as it was. One round trip.
+     */
+open func changePin(keyId: String, oldPin: String, newPin: String)throws   {try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_twopartydevice_change_pin(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(keyId),
+        FfiConverterString.lower(oldPin),
+        FfiConverterString.lower(newPin),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Deletes the device's record of `key_id` (revoke it on the server too).
+     */
+open func delete(keyId: String)throws   {try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_twopartydevice_delete(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(keyId),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Generates a two-party key `key_id` (1 to 64 of `A-Z a-z 0-9 . _ -`)
+     * with the server: two round trips, both sides prove knowledge of their
+     * share. Stores the device share masked under `pin`; returns the joint
+     * public key (X then Y, little-endian).
+     */
+open func generate(keyId: String, curve: CurveId, pin: String)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_twopartydevice_generate(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(keyId),
+        FfiConverterTypeCurveId_lower(curve),
+        FfiConverterString.lower(pin),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What the device stores of `key_id` (public data only).
+     */
+open func keyInfo(keyId: String)throws  -> TwoPartyKeyInfo  {
+    return try  FfiConverterTypeTwoPartyKeyInfo_lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_twopartydevice_key_info(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(keyId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Re-randomizes both shares (the device's and the server's); the old
+     * ones stop working. Two round trips; safe to interrupt: the next call
+     * finishes it.
+     */
+open func refresh(keyId: String, pin: String)throws   {try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_twopartydevice_refresh(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(keyId),
+        FfiConverterString.lower(pin),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Finishes a share refresh that was interrupted, if any.
+     */
+open func resume(keyId: String)throws   {try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_twopartydevice_resume(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(keyId),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Unlocks `key_id` with `pin` for signing. Local only: a wrong PIN is
+     * not detected here (nothing on the device could check it) but by the
+     * server at the first signature, which then throws `WrongPin`.
+     */
+open func unlock(keyId: String, pin: String)throws  -> TwoPartyKey  {
+    return try  FfiConverterTypeTwoPartyKey_lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_twopartydevice_unlock(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(keyId),
+        FfiConverterString.lower(pin),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTwoPartyDevice: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = TwoPartyDevice
+
+    public static func lift(_ handle: UInt64) throws -> TwoPartyDevice {
+        return TwoPartyDevice(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: TwoPartyDevice) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TwoPartyDevice {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: TwoPartyDevice, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTwoPartyDevice_lift(_ handle: UInt64) throws -> TwoPartyDevice {
+    return try FfiConverterTypeTwoPartyDevice.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTwoPartyDevice_lower(_ value: TwoPartyDevice) -> UInt64 {
+    return FfiConverterTypeTwoPartyDevice.lower(value)
+}
+
+
+
+
+
+
+/**
+ * An unlocked two-party key: signs digests, certification requests,
+ * certificates and CMS like a token key, one server round trip per
+ * signature. Holds the PIN's mask, never the share; `close()` it (Kotlin
+ * `use`) when done.
+ */
+public protocol TwoPartyKeyProtocol: AnyObject, Sendable {
+    
+    /**
+     * A PKCS #10 certification request (DER); `subject` as for
+     * `TokenSession.create_csr`.
+     */
+    func createCsr(subject: String) throws  -> Data
+    
+    /**
+     * The curve.
+     */
+    func curve()  -> CurveId
+    
+    /**
+     * The key id.
+     */
+    func keyId() throws  -> String
+    
+    /**
+     * The joint public key (X then Y, little-endian).
+     */
+    func publicKey() throws  -> Data
+    
+    /**
+     * A self-signed certificate (DER) valid for `days` days.
+     */
+    func selfSignedCertificate(subject: String, days: UInt32) throws  -> Data
+    
+    /**
+     * A CMS SignedData (DER) over `content` with `certificate` embedded;
+     * `detached` leaves the content out.
+     */
+    func signCms(certificate: Data, content: Data, detached: Bool) throws  -> Data
+    
+    /**
+     * A detached CMS SignedData over content already hashed with the key's
+     * Streebog.
+     */
+    func signCmsDigest(certificate: Data, contentDigest: Data) throws  -> Data
+    
+    /**
+     * Signs a Streebog digest of the key's size (`digest_algorithm_for`),
+     * returns `s || r`, already verified against the public key. Throws
+     * `WrongPin` if the key was unlocked with a wrong PIN.
+     */
+    func signDigest(digest: Data) throws  -> Data
+    
+}
+/**
+ * An unlocked two-party key: signs digests, certification requests,
+ * certificates and CMS like a token key, one server round trip per
+ * signature. Holds the PIN's mask, never the share; `close()` it (Kotlin
+ * `use`) when done.
+ */
+open class TwoPartyKey: TwoPartyKeyProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_fkn_ffi_fn_clone_twopartykey(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_fkn_ffi_fn_free_twopartykey(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * A PKCS #10 certification request (DER); `subject` as for
+     * `TokenSession.create_csr`.
+     */
+open func createCsr(subject: String)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_twopartykey_create_csr(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(subject),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The curve.
+     */
+open func curve() -> CurveId  {
+    return try!  FfiConverterTypeCurveId_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_twopartykey_curve(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The key id.
+     */
+open func keyId()throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_twopartykey_key_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The joint public key (X then Y, little-endian).
+     */
+open func publicKey()throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_twopartykey_public_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A self-signed certificate (DER) valid for `days` days.
+     */
+open func selfSignedCertificate(subject: String, days: UInt32)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_twopartykey_self_signed_certificate(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(subject),
+        FfiConverterUInt32.lower(days),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A CMS SignedData (DER) over `content` with `certificate` embedded;
+     * `detached` leaves the content out.
+     */
+open func signCms(certificate: Data, content: Data, detached: Bool)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_twopartykey_sign_cms(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(certificate),
+        FfiConverterData.lower(content),
+        FfiConverterBool.lower(detached),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A detached CMS SignedData over content already hashed with the key's
+     * Streebog.
+     */
+open func signCmsDigest(certificate: Data, contentDigest: Data)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_twopartykey_sign_cms_digest(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(certificate),
+        FfiConverterData.lower(contentDigest),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Signs a Streebog digest of the key's size (`digest_algorithm_for`),
+     * returns `s || r`, already verified against the public key. Throws
+     * `WrongPin` if the key was unlocked with a wrong PIN.
+     */
+open func signDigest(digest: Data)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_twopartykey_sign_digest(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(digest),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTwoPartyKey: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = TwoPartyKey
+
+    public static func lift(_ handle: UInt64) throws -> TwoPartyKey {
+        return TwoPartyKey(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: TwoPartyKey) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TwoPartyKey {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: TwoPartyKey, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTwoPartyKey_lift(_ handle: UInt64) throws -> TwoPartyKey {
+    return try FfiConverterTypeTwoPartyKey.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTwoPartyKey_lower(_ value: TwoPartyKey) -> UInt64 {
+    return FfiConverterTypeTwoPartyKey.lower(value)
+}
+
+
+
+
+
+
+/**
+ * An in-memory signing server. Hand `channel()` to `TwoPartyDevice`, or
+ * forward a `ServerChannel` of your own to `handle` to watch or disturb the
+ * traffic.
+ */
+public protocol VirtualSigningServerProtocol: AnyObject, Sendable {
+    
+    /**
+     * A `ServerChannel` straight to this server.
+     */
+    func channel()  -> ServerChannel
+    
+    /**
+     * Answers one request (every failure is a refusal inside the answer).
+     */
+    func handle(request: Data)  -> Data
+    
+    /**
+     * Revokes a key for good.
+     */
+    func revoke(keyId: String) throws 
+    
+    /**
+     * The key's state.
+     */
+    func status(keyId: String) throws  -> TwoPartyKeyStatus
+    
+    /**
+     * Clears the wrong-PIN count of a locked key.
+     */
+    func unlock(keyId: String) throws 
+    
+}
+/**
+ * An in-memory signing server. Hand `channel()` to `TwoPartyDevice`, or
+ * forward a `ServerChannel` of your own to `handle` to watch or disturb the
+ * traffic.
+ */
+open class VirtualSigningServer: VirtualSigningServerProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_fkn_ffi_fn_clone_virtualsigningserver(self.handle, $0) }
+    }
+    /**
+     * A fresh server that locks a key after `max_pin_failures` wrong PINs
+     * in a row, with a random key-encryption key.
+     */
+public convenience init(maxPinFailures: UInt32) {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_constructor_virtualsigningserver_new(
+        FfiConverterUInt32.lower(maxPinFailures),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_fkn_ffi_fn_free_virtualsigningserver(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * A `ServerChannel` straight to this server.
+     */
+open func channel() -> ServerChannel  {
+    return try!  FfiConverterTypeServerChannel_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_virtualsigningserver_channel(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Answers one request (every failure is a refusal inside the answer).
+     */
+open func handle(request: Data) -> Data  {
+    return try!  FfiConverterData.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_virtualsigningserver_handle(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(request),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Revokes a key for good.
+     */
+open func revoke(keyId: String)throws   {try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_virtualsigningserver_revoke(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(keyId),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The key's state.
+     */
+open func status(keyId: String)throws  -> TwoPartyKeyStatus  {
+    return try  FfiConverterTypeTwoPartyKeyStatus_lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_virtualsigningserver_status(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(keyId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Clears the wrong-PIN count of a locked key.
+     */
+open func unlock(keyId: String)throws   {try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_virtualsigningserver_unlock(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(keyId),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVirtualSigningServer: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = VirtualSigningServer
+
+    public static func lift(_ handle: UInt64) throws -> VirtualSigningServer {
+        return VirtualSigningServer(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: VirtualSigningServer) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VirtualSigningServer {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: VirtualSigningServer, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVirtualSigningServer_lift(_ handle: UInt64) throws -> VirtualSigningServer {
+    return try FfiConverterTypeVirtualSigningServer.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVirtualSigningServer_lower(_ value: VirtualSigningServer) -> UInt64 {
+    return FfiConverterTypeVirtualSigningServer.lower(value)
+}
+
+
+
+
+
+
+/**
  * An OFP1 token in software, so apps run their UI and tests with no card.
  * Hand `transport()` to `TokenSession.open`, or forward a transport of your
  * own to `process_apdu` to watch or disturb the traffic.
@@ -2010,6 +3354,196 @@ public func FfiConverterTypeVirtualToken_lower(_ value: VirtualToken) -> UInt64 
 
 
 /**
+ * A two-party key as the device stores it (public data only).
+ */
+public struct TwoPartyKeyInfo: Equatable, Hashable {
+    /**
+     * The key id, shared with the server.
+     */
+    public var keyId: String
+    /**
+     * The curve.
+     */
+    public var curve: CurveId
+    /**
+     * The joint public key `Q` (X then Y, little-endian).
+     */
+    public var publicKey: Data
+    /**
+     * Share refreshes so far.
+     */
+    public var epoch: UInt32
+    /**
+     * Server nonce commitments the device holds: each makes one signature
+     * a single round trip.
+     */
+    public var commitmentsLeft: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The key id, shared with the server.
+         */keyId: String, 
+        /**
+         * The curve.
+         */curve: CurveId, 
+        /**
+         * The joint public key `Q` (X then Y, little-endian).
+         */publicKey: Data, 
+        /**
+         * Share refreshes so far.
+         */epoch: UInt32, 
+        /**
+         * Server nonce commitments the device holds: each makes one signature
+         * a single round trip.
+         */commitmentsLeft: UInt32) {
+        self.keyId = keyId
+        self.curve = curve
+        self.publicKey = publicKey
+        self.epoch = epoch
+        self.commitmentsLeft = commitmentsLeft
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TwoPartyKeyInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTwoPartyKeyInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TwoPartyKeyInfo {
+        return
+            try TwoPartyKeyInfo(
+                keyId: FfiConverterString.read(from: &buf), 
+                curve: FfiConverterTypeCurveId.read(from: &buf), 
+                publicKey: FfiConverterData.read(from: &buf), 
+                epoch: FfiConverterUInt32.read(from: &buf), 
+                commitmentsLeft: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TwoPartyKeyInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.keyId, into: &buf)
+        FfiConverterTypeCurveId.write(value.curve, into: &buf)
+        FfiConverterData.write(value.publicKey, into: &buf)
+        FfiConverterUInt32.write(value.epoch, into: &buf)
+        FfiConverterUInt32.write(value.commitmentsLeft, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTwoPartyKeyInfo_lift(_ buf: RustBuffer) throws -> TwoPartyKeyInfo {
+    return try FfiConverterTypeTwoPartyKeyInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTwoPartyKeyInfo_lower(_ value: TwoPartyKeyInfo) -> RustBuffer {
+    return FfiConverterTypeTwoPartyKeyInfo.lower(value)
+}
+
+
+/**
+ * A key's state on the server, as an operator sees it.
+ */
+public struct TwoPartyKeyStatus: Equatable, Hashable {
+    /**
+     * Share refreshes so far.
+     */
+    public var epoch: UInt32
+    /**
+     * Wrong PINs since the last correct one.
+     */
+    public var failures: UInt32
+    /**
+     * Locked after too many wrong PINs (until `unlock`).
+     */
+    public var locked: Bool
+    /**
+     * Revoked for good.
+     */
+    public var revoked: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Share refreshes so far.
+         */epoch: UInt32, 
+        /**
+         * Wrong PINs since the last correct one.
+         */failures: UInt32, 
+        /**
+         * Locked after too many wrong PINs (until `unlock`).
+         */locked: Bool, 
+        /**
+         * Revoked for good.
+         */revoked: Bool) {
+        self.epoch = epoch
+        self.failures = failures
+        self.locked = locked
+        self.revoked = revoked
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TwoPartyKeyStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTwoPartyKeyStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TwoPartyKeyStatus {
+        return
+            try TwoPartyKeyStatus(
+                epoch: FfiConverterUInt32.read(from: &buf), 
+                failures: FfiConverterUInt32.read(from: &buf), 
+                locked: FfiConverterBool.read(from: &buf), 
+                revoked: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TwoPartyKeyStatus, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.epoch, into: &buf)
+        FfiConverterUInt32.write(value.failures, into: &buf)
+        FfiConverterBool.write(value.locked, into: &buf)
+        FfiConverterBool.write(value.revoked, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTwoPartyKeyStatus_lift(_ buf: RustBuffer) throws -> TwoPartyKeyStatus {
+    return try FfiConverterTypeTwoPartyKeyStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTwoPartyKeyStatus_lower(_ value: TwoPartyKeyStatus) -> RustBuffer {
+    return FfiConverterTypeTwoPartyKeyStatus.lower(value)
+}
+
+
+/**
  * How much the SDK logs. `Trace` adds every APDU (with secrets redacted).
  */
 
@@ -2122,6 +3656,212 @@ public func FfiConverterTypeLogLevel_lower(_ value: LogLevel) -> RustBuffer {
     return FfiConverterTypeLogLevel.lower(value)
 }
 
+
+
+/**
+ * Why a [`SecureStore`] failed.
+ */
+public 
+enum SecureStoreError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
+
+    
+    
+    /**
+     * Reading or writing failed.
+     */
+    case Io(
+        /**
+         * The platform's description.
+         */detail: String
+    )
+    /**
+     * The store is not available now (device locked, no user unlocked it yet).
+     */
+    case Unavailable
+    /**
+     * The platform's hardware key can no longer unwrap the blob (Android:
+     * `KeyPermanentlyInvalidatedException`, e.g. after the screen lock was
+     * removed); the key must be enrolled again.
+     */
+    case KeystoreInvalidated
+
+    
+
+    
+
+    
+    public var errorDescription: String? {
+        String(reflecting: self)
+    }
+    
+}
+
+#if compiler(>=6)
+extension SecureStoreError: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSecureStoreError: FfiConverterRustBuffer {
+    typealias SwiftType = SecureStoreError
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SecureStoreError {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+
+        
+
+        
+        case 1: return .Io(
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 2: return .Unavailable
+        case 3: return .KeystoreInvalidated
+
+         default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SecureStoreError, into buf: inout [UInt8]) {
+        switch value {
+
+        
+
+        
+        
+        case let .Io(detail):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case .Unavailable:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .KeystoreInvalidated:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSecureStoreError_lift(_ buf: RustBuffer) throws -> SecureStoreError {
+    return try FfiConverterTypeSecureStoreError.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSecureStoreError_lower(_ value: SecureStoreError) -> RustBuffer {
+    return FfiConverterTypeSecureStoreError.lower(value)
+}
+
+
+/**
+ * Why a [`ServerChannel`] could not deliver a request.
+ */
+public 
+enum ServerChannelError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
+
+    
+    
+    /**
+     * No network, DNS or TLS failure.
+     */
+    case Unreachable
+    /**
+     * No answer in time (the server may have acted; retrying is safe).
+     */
+    case Timeout
+    /**
+     * A non-success HTTP status.
+     */
+    case HttpStatus(
+        /**
+         * The status code.
+         */status: UInt16
+    )
+
+    
+
+    
+
+    
+    public var errorDescription: String? {
+        String(reflecting: self)
+    }
+    
+}
+
+#if compiler(>=6)
+extension ServerChannelError: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeServerChannelError: FfiConverterRustBuffer {
+    typealias SwiftType = ServerChannelError
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ServerChannelError {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+
+        
+
+        
+        case 1: return .Unreachable
+        case 2: return .Timeout
+        case 3: return .HttpStatus(
+            status: try FfiConverterUInt16.read(from: &buf)
+            )
+
+         default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ServerChannelError, into buf: inout [UInt8]) {
+        switch value {
+
+        
+
+        
+        
+        case .Unreachable:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .Timeout:
+            writeInt(&buf, Int32(2))
+        
+        
+        case let .HttpStatus(status):
+            writeInt(&buf, Int32(3))
+            FfiConverterUInt16.write(status, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeServerChannelError_lift(_ buf: RustBuffer) throws -> ServerChannelError {
+    return try FfiConverterTypeServerChannelError.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeServerChannelError_lower(_ value: ServerChannelError) -> RustBuffer {
+    return FfiConverterTypeServerChannelError.lower(value)
+}
 
 
 /**
@@ -2643,6 +4383,78 @@ private let initializationResult: InitializationResult = {
     if (uniffi_fkn_ffi_checksum_method_nfctransport_extended_length_supported() != 65077) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_fkn_ffi_checksum_method_twopartydevice_change_pin() != 38479) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_twopartydevice_delete() != 58559) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_twopartydevice_generate() != 7322) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_twopartydevice_key_info() != 8912) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_twopartydevice_refresh() != 7044) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_twopartydevice_resume() != 14435) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_twopartydevice_unlock() != 22784) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_twopartykey_create_csr() != 24434) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_twopartykey_curve() != 3808) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_twopartykey_key_id() != 27081) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_twopartykey_public_key() != 60995) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_twopartykey_self_signed_certificate() != 998) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_twopartykey_sign_cms() != 44265) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_twopartykey_sign_cms_digest() != 55937) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_twopartykey_sign_digest() != 38138) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_securestore_load() != 5716) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_securestore_save() != 58953) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_securestore_delete() != 2360) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_serverchannel_exchange() != 21473) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_virtualsigningserver_channel() != 49075) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_virtualsigningserver_handle() != 36594) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_virtualsigningserver_revoke() != 58756) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_virtualsigningserver_status() != 44143) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_virtualsigningserver_unlock() != 30713) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_fkn_ffi_checksum_method_virtualtoken_atr() != 63488) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2667,6 +4479,18 @@ private let initializationResult: InitializationResult = {
     if (uniffi_fkn_ffi_checksum_constructor_tokensession_open() != 645) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_fkn_ffi_checksum_constructor_twopartydevice_new() != 11826) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_constructor_twopartydevice_with_file_store() != 36710) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_constructor_twopartydevice_with_iterations() != 26598) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_constructor_virtualsigningserver_new() != 16642) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_fkn_ffi_checksum_constructor_virtualtoken_create() != 63613) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -2678,6 +4502,8 @@ private let initializationResult: InitializationResult = {
     }
 
     uniffiCallbackInitNfcTransport()
+    uniffiCallbackInitSecureStore()
+    uniffiCallbackInitServerChannel()
     uniffiEnsureFknCoreInitialized()
     return InitializationResult.ok
 }()

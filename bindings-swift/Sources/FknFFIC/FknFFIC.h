@@ -264,6 +264,34 @@ typedef void (*UniffiCallbackInterfaceNfcTransportMethod2)(uint64_t, int8_t* _No
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_SECURE_STORE_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_SECURE_STORE_METHOD0
+typedef void (*UniffiCallbackInterfaceSecureStoreMethod0)(uint64_t, RustBuffer, RustBuffer* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_SECURE_STORE_METHOD1
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_SECURE_STORE_METHOD1
+typedef void (*UniffiCallbackInterfaceSecureStoreMethod1)(uint64_t, RustBuffer, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_SECURE_STORE_METHOD2
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_SECURE_STORE_METHOD2
+typedef void (*UniffiCallbackInterfaceSecureStoreMethod2)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_SERVER_CHANNEL_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_SERVER_CHANNEL_METHOD0
+typedef void (*UniffiCallbackInterfaceServerChannelMethod0)(uint64_t, RustBuffer, RustBuffer* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_NFC_TRANSPORT
 #define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_NFC_TRANSPORT
 typedef struct UniffiVTableCallbackInterfaceNfcTransport {
@@ -273,6 +301,26 @@ typedef struct UniffiVTableCallbackInterfaceNfcTransport {
     UniffiCallbackInterfaceNfcTransportMethod1 _Nonnull maxTransceiveLength;
     UniffiCallbackInterfaceNfcTransportMethod2 _Nonnull extendedLengthSupported;
 } UniffiVTableCallbackInterfaceNfcTransport;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_SECURE_STORE
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_SECURE_STORE
+typedef struct UniffiVTableCallbackInterfaceSecureStore {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceSecureStoreMethod0 _Nonnull load;
+    UniffiCallbackInterfaceSecureStoreMethod1 _Nonnull save;
+    UniffiCallbackInterfaceSecureStoreMethod2 _Nonnull delete;
+} UniffiVTableCallbackInterfaceSecureStore;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_SERVER_CHANNEL
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_SERVER_CHANNEL
+typedef struct UniffiVTableCallbackInterfaceServerChannel {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceServerChannelMethod0 _Nonnull exchange;
+} UniffiVTableCallbackInterfaceServerChannel;
 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_HASHER
@@ -463,6 +511,206 @@ uint32_t uniffi_fkn_ffi_fn_method_nfctransport_max_transceive_length(uint64_t pt
 #ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_NFCTRANSPORT_EXTENDED_LENGTH_SUPPORTED
 #define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_NFCTRANSPORT_EXTENDED_LENGTH_SUPPORTED
 int8_t uniffi_fkn_ffi_fn_method_nfctransport_extended_length_supported(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_TWOPARTYDEVICE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_TWOPARTYDEVICE
+uint64_t uniffi_fkn_ffi_fn_clone_twopartydevice(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_FREE_TWOPARTYDEVICE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_FREE_TWOPARTYDEVICE
+void uniffi_fkn_ffi_fn_free_twopartydevice(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CONSTRUCTOR_TWOPARTYDEVICE_NEW
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CONSTRUCTOR_TWOPARTYDEVICE_NEW
+uint64_t uniffi_fkn_ffi_fn_constructor_twopartydevice_new(uint64_t store, uint64_t channel, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CONSTRUCTOR_TWOPARTYDEVICE_WITH_FILE_STORE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CONSTRUCTOR_TWOPARTYDEVICE_WITH_FILE_STORE
+uint64_t uniffi_fkn_ffi_fn_constructor_twopartydevice_with_file_store(RustBuffer directory, uint64_t channel, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CONSTRUCTOR_TWOPARTYDEVICE_WITH_ITERATIONS
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CONSTRUCTOR_TWOPARTYDEVICE_WITH_ITERATIONS
+uint64_t uniffi_fkn_ffi_fn_constructor_twopartydevice_with_iterations(uint64_t store, uint64_t channel, uint32_t pbkdf2_iterations, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYDEVICE_CHANGE_PIN
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYDEVICE_CHANGE_PIN
+void uniffi_fkn_ffi_fn_method_twopartydevice_change_pin(uint64_t ptr, RustBuffer key_id, RustBuffer old_pin, RustBuffer new_pin, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYDEVICE_DELETE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYDEVICE_DELETE
+void uniffi_fkn_ffi_fn_method_twopartydevice_delete(uint64_t ptr, RustBuffer key_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYDEVICE_GENERATE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYDEVICE_GENERATE
+RustBuffer uniffi_fkn_ffi_fn_method_twopartydevice_generate(uint64_t ptr, RustBuffer key_id, RustBuffer curve, RustBuffer pin, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYDEVICE_KEY_INFO
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYDEVICE_KEY_INFO
+RustBuffer uniffi_fkn_ffi_fn_method_twopartydevice_key_info(uint64_t ptr, RustBuffer key_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYDEVICE_REFRESH
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYDEVICE_REFRESH
+void uniffi_fkn_ffi_fn_method_twopartydevice_refresh(uint64_t ptr, RustBuffer key_id, RustBuffer pin, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYDEVICE_RESUME
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYDEVICE_RESUME
+void uniffi_fkn_ffi_fn_method_twopartydevice_resume(uint64_t ptr, RustBuffer key_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYDEVICE_UNLOCK
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYDEVICE_UNLOCK
+uint64_t uniffi_fkn_ffi_fn_method_twopartydevice_unlock(uint64_t ptr, RustBuffer key_id, RustBuffer pin, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_TWOPARTYKEY
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_TWOPARTYKEY
+uint64_t uniffi_fkn_ffi_fn_clone_twopartykey(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_FREE_TWOPARTYKEY
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_FREE_TWOPARTYKEY
+void uniffi_fkn_ffi_fn_free_twopartykey(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYKEY_CREATE_CSR
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYKEY_CREATE_CSR
+RustBuffer uniffi_fkn_ffi_fn_method_twopartykey_create_csr(uint64_t ptr, RustBuffer subject, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYKEY_CURVE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYKEY_CURVE
+RustBuffer uniffi_fkn_ffi_fn_method_twopartykey_curve(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYKEY_KEY_ID
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYKEY_KEY_ID
+RustBuffer uniffi_fkn_ffi_fn_method_twopartykey_key_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYKEY_PUBLIC_KEY
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYKEY_PUBLIC_KEY
+RustBuffer uniffi_fkn_ffi_fn_method_twopartykey_public_key(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYKEY_SELF_SIGNED_CERTIFICATE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYKEY_SELF_SIGNED_CERTIFICATE
+RustBuffer uniffi_fkn_ffi_fn_method_twopartykey_self_signed_certificate(uint64_t ptr, RustBuffer subject, uint32_t days, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYKEY_SIGN_CMS
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYKEY_SIGN_CMS
+RustBuffer uniffi_fkn_ffi_fn_method_twopartykey_sign_cms(uint64_t ptr, RustBuffer certificate, RustBuffer content, int8_t detached, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYKEY_SIGN_CMS_DIGEST
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYKEY_SIGN_CMS_DIGEST
+RustBuffer uniffi_fkn_ffi_fn_method_twopartykey_sign_cms_digest(uint64_t ptr, RustBuffer certificate, RustBuffer content_digest, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYKEY_SIGN_DIGEST
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYKEY_SIGN_DIGEST
+RustBuffer uniffi_fkn_ffi_fn_method_twopartykey_sign_digest(uint64_t ptr, RustBuffer digest, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_SECURESTORE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_SECURESTORE
+uint64_t uniffi_fkn_ffi_fn_clone_securestore(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_FREE_SECURESTORE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_FREE_SECURESTORE
+void uniffi_fkn_ffi_fn_free_securestore(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_INIT_CALLBACK_VTABLE_SECURESTORE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_INIT_CALLBACK_VTABLE_SECURESTORE
+void uniffi_fkn_ffi_fn_init_callback_vtable_securestore(const UniffiVTableCallbackInterfaceSecureStore* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_SECURESTORE_LOAD
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_SECURESTORE_LOAD
+RustBuffer uniffi_fkn_ffi_fn_method_securestore_load(uint64_t ptr, RustBuffer key_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_SECURESTORE_SAVE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_SECURESTORE_SAVE
+void uniffi_fkn_ffi_fn_method_securestore_save(uint64_t ptr, RustBuffer key_id, RustBuffer blob, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_SECURESTORE_DELETE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_SECURESTORE_DELETE
+void uniffi_fkn_ffi_fn_method_securestore_delete(uint64_t ptr, RustBuffer key_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_SERVERCHANNEL
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_SERVERCHANNEL
+uint64_t uniffi_fkn_ffi_fn_clone_serverchannel(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_FREE_SERVERCHANNEL
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_FREE_SERVERCHANNEL
+void uniffi_fkn_ffi_fn_free_serverchannel(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_INIT_CALLBACK_VTABLE_SERVERCHANNEL
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_INIT_CALLBACK_VTABLE_SERVERCHANNEL
+void uniffi_fkn_ffi_fn_init_callback_vtable_serverchannel(const UniffiVTableCallbackInterfaceServerChannel* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_SERVERCHANNEL_EXCHANGE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_SERVERCHANNEL_EXCHANGE
+RustBuffer uniffi_fkn_ffi_fn_method_serverchannel_exchange(uint64_t ptr, RustBuffer request, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_VIRTUALSIGNINGSERVER
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_VIRTUALSIGNINGSERVER
+uint64_t uniffi_fkn_ffi_fn_clone_virtualsigningserver(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_FREE_VIRTUALSIGNINGSERVER
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_FREE_VIRTUALSIGNINGSERVER
+void uniffi_fkn_ffi_fn_free_virtualsigningserver(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CONSTRUCTOR_VIRTUALSIGNINGSERVER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CONSTRUCTOR_VIRTUALSIGNINGSERVER_NEW
+uint64_t uniffi_fkn_ffi_fn_constructor_virtualsigningserver_new(uint32_t max_pin_failures, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALSIGNINGSERVER_CHANNEL
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALSIGNINGSERVER_CHANNEL
+uint64_t uniffi_fkn_ffi_fn_method_virtualsigningserver_channel(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALSIGNINGSERVER_HANDLE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALSIGNINGSERVER_HANDLE
+RustBuffer uniffi_fkn_ffi_fn_method_virtualsigningserver_handle(uint64_t ptr, RustBuffer request, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALSIGNINGSERVER_REVOKE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALSIGNINGSERVER_REVOKE
+void uniffi_fkn_ffi_fn_method_virtualsigningserver_revoke(uint64_t ptr, RustBuffer key_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALSIGNINGSERVER_STATUS
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALSIGNINGSERVER_STATUS
+RustBuffer uniffi_fkn_ffi_fn_method_virtualsigningserver_status(uint64_t ptr, RustBuffer key_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALSIGNINGSERVER_UNLOCK
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALSIGNINGSERVER_UNLOCK
+void uniffi_fkn_ffi_fn_method_virtualsigningserver_unlock(uint64_t ptr, RustBuffer key_id, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_VIRTUALTOKEN
@@ -1048,6 +1296,150 @@ uint16_t uniffi_fkn_ffi_checksum_method_nfctransport_extended_length_supported(v
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYDEVICE_CHANGE_PIN
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYDEVICE_CHANGE_PIN
+uint16_t uniffi_fkn_ffi_checksum_method_twopartydevice_change_pin(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYDEVICE_DELETE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYDEVICE_DELETE
+uint16_t uniffi_fkn_ffi_checksum_method_twopartydevice_delete(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYDEVICE_GENERATE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYDEVICE_GENERATE
+uint16_t uniffi_fkn_ffi_checksum_method_twopartydevice_generate(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYDEVICE_KEY_INFO
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYDEVICE_KEY_INFO
+uint16_t uniffi_fkn_ffi_checksum_method_twopartydevice_key_info(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYDEVICE_REFRESH
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYDEVICE_REFRESH
+uint16_t uniffi_fkn_ffi_checksum_method_twopartydevice_refresh(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYDEVICE_RESUME
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYDEVICE_RESUME
+uint16_t uniffi_fkn_ffi_checksum_method_twopartydevice_resume(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYDEVICE_UNLOCK
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYDEVICE_UNLOCK
+uint16_t uniffi_fkn_ffi_checksum_method_twopartydevice_unlock(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYKEY_CREATE_CSR
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYKEY_CREATE_CSR
+uint16_t uniffi_fkn_ffi_checksum_method_twopartykey_create_csr(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYKEY_CURVE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYKEY_CURVE
+uint16_t uniffi_fkn_ffi_checksum_method_twopartykey_curve(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYKEY_KEY_ID
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYKEY_KEY_ID
+uint16_t uniffi_fkn_ffi_checksum_method_twopartykey_key_id(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYKEY_PUBLIC_KEY
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYKEY_PUBLIC_KEY
+uint16_t uniffi_fkn_ffi_checksum_method_twopartykey_public_key(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYKEY_SELF_SIGNED_CERTIFICATE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYKEY_SELF_SIGNED_CERTIFICATE
+uint16_t uniffi_fkn_ffi_checksum_method_twopartykey_self_signed_certificate(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYKEY_SIGN_CMS
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYKEY_SIGN_CMS
+uint16_t uniffi_fkn_ffi_checksum_method_twopartykey_sign_cms(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYKEY_SIGN_CMS_DIGEST
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYKEY_SIGN_CMS_DIGEST
+uint16_t uniffi_fkn_ffi_checksum_method_twopartykey_sign_cms_digest(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYKEY_SIGN_DIGEST
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYKEY_SIGN_DIGEST
+uint16_t uniffi_fkn_ffi_checksum_method_twopartykey_sign_digest(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_SECURESTORE_LOAD
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_SECURESTORE_LOAD
+uint16_t uniffi_fkn_ffi_checksum_method_securestore_load(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_SECURESTORE_SAVE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_SECURESTORE_SAVE
+uint16_t uniffi_fkn_ffi_checksum_method_securestore_save(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_SECURESTORE_DELETE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_SECURESTORE_DELETE
+uint16_t uniffi_fkn_ffi_checksum_method_securestore_delete(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_SERVERCHANNEL_EXCHANGE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_SERVERCHANNEL_EXCHANGE
+uint16_t uniffi_fkn_ffi_checksum_method_serverchannel_exchange(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALSIGNINGSERVER_CHANNEL
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALSIGNINGSERVER_CHANNEL
+uint16_t uniffi_fkn_ffi_checksum_method_virtualsigningserver_channel(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALSIGNINGSERVER_HANDLE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALSIGNINGSERVER_HANDLE
+uint16_t uniffi_fkn_ffi_checksum_method_virtualsigningserver_handle(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALSIGNINGSERVER_REVOKE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALSIGNINGSERVER_REVOKE
+uint16_t uniffi_fkn_ffi_checksum_method_virtualsigningserver_revoke(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALSIGNINGSERVER_STATUS
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALSIGNINGSERVER_STATUS
+uint16_t uniffi_fkn_ffi_checksum_method_virtualsigningserver_status(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALSIGNINGSERVER_UNLOCK
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALSIGNINGSERVER_UNLOCK
+uint16_t uniffi_fkn_ffi_checksum_method_virtualsigningserver_unlock(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALTOKEN_ATR
 #define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALTOKEN_ATR
 uint16_t uniffi_fkn_ffi_checksum_method_virtualtoken_atr(void
@@ -1093,6 +1485,30 @@ uint16_t uniffi_fkn_ffi_checksum_constructor_preparedpin_derive(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_CONSTRUCTOR_TOKENSESSION_OPEN
 #define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_CONSTRUCTOR_TOKENSESSION_OPEN
 uint16_t uniffi_fkn_ffi_checksum_constructor_tokensession_open(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_CONSTRUCTOR_TWOPARTYDEVICE_NEW
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_CONSTRUCTOR_TWOPARTYDEVICE_NEW
+uint16_t uniffi_fkn_ffi_checksum_constructor_twopartydevice_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_CONSTRUCTOR_TWOPARTYDEVICE_WITH_FILE_STORE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_CONSTRUCTOR_TWOPARTYDEVICE_WITH_FILE_STORE
+uint16_t uniffi_fkn_ffi_checksum_constructor_twopartydevice_with_file_store(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_CONSTRUCTOR_TWOPARTYDEVICE_WITH_ITERATIONS
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_CONSTRUCTOR_TWOPARTYDEVICE_WITH_ITERATIONS
+uint16_t uniffi_fkn_ffi_checksum_constructor_twopartydevice_with_iterations(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_CONSTRUCTOR_VIRTUALSIGNINGSERVER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_CONSTRUCTOR_VIRTUALSIGNINGSERVER_NEW
+uint16_t uniffi_fkn_ffi_checksum_constructor_virtualsigningserver_new(void
     
 );
 #endif

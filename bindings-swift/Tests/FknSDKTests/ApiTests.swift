@@ -28,7 +28,7 @@ final class ApiTests: XCTestCase {
         XCTAssertEqual(FknError.WrongPin(attemptsLeft: 2).attemptsLeft, 2)
         XCTAssertNil(FknError.PinBlocked.attemptsLeft)
         XCTAssertEqual(FknError.PinBlocked.message,
-                       "the PIN is blocked; ask your administrator to unblock it with the admin PIN")
+                       "the PIN is blocked; ask your administrator to unblock it")
         XCTAssertEqual(FknError.Card(refusal: .status(sw: 0x6F00)).message,
                        "the card refused the command: the token reported an internal error (6F00); "
                        + "remove it, present it again and retry")

@@ -692,6 +692,18 @@ internal interface UniffiCallbackInterfaceNfcTransportMethod1 : com.sun.jna.Call
 internal interface UniffiCallbackInterfaceNfcTransportMethod2 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: ByteByReference,uniffiCallStatus: UniffiRustCallStatus,)
 }
+internal interface UniffiCallbackInterfaceSecureStoreMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`keyId`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceSecureStoreMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`keyId`: RustBuffer.ByValue,`blob`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceSecureStoreMethod2 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`keyId`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceServerChannelMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`request`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "transceive", "maxTransceiveLength", "extendedLengthSupported")
 internal open class UniffiVTableCallbackInterfaceNfcTransport(
     @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
@@ -714,6 +726,50 @@ internal open class UniffiVTableCallbackInterfaceNfcTransport(
         `transceive` = other.`transceive`
         `maxTransceiveLength` = other.`maxTransceiveLength`
         `extendedLengthSupported` = other.`extendedLengthSupported`
+    }
+
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "load", "save", "delete")
+internal open class UniffiVTableCallbackInterfaceSecureStore(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `load`: UniffiCallbackInterfaceSecureStoreMethod0? = null,
+    @JvmField internal var `save`: UniffiCallbackInterfaceSecureStoreMethod1? = null,
+    @JvmField internal var `delete`: UniffiCallbackInterfaceSecureStoreMethod2? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `load`: UniffiCallbackInterfaceSecureStoreMethod0? = null,
+        `save`: UniffiCallbackInterfaceSecureStoreMethod1? = null,
+        `delete`: UniffiCallbackInterfaceSecureStoreMethod2? = null,
+    ): UniffiVTableCallbackInterfaceSecureStore(`uniffiFree`,`uniffiClone`,`load`,`save`,`delete`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceSecureStore) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `load` = other.`load`
+        `save` = other.`save`
+        `delete` = other.`delete`
+    }
+
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "exchange")
+internal open class UniffiVTableCallbackInterfaceServerChannel(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `exchange`: UniffiCallbackInterfaceServerChannelMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `exchange`: UniffiCallbackInterfaceServerChannelMethod0? = null,
+    ): UniffiVTableCallbackInterfaceServerChannel(`uniffiFree`,`uniffiClone`,`exchange`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceServerChannel) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `exchange` = other.`exchange`
     }
 
 }
@@ -814,6 +870,54 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_fkn_ffi_checksum_method_nfctransport_extended_length_supported(
     ): Int
+    external fun uniffi_fkn_ffi_checksum_method_twopartydevice_change_pin(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_twopartydevice_delete(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_twopartydevice_generate(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_twopartydevice_key_info(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_twopartydevice_refresh(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_twopartydevice_resume(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_twopartydevice_unlock(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_twopartykey_create_csr(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_twopartykey_curve(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_twopartykey_key_id(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_twopartykey_public_key(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_twopartykey_self_signed_certificate(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_twopartykey_sign_cms(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_twopartykey_sign_cms_digest(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_twopartykey_sign_digest(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_securestore_load(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_securestore_save(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_securestore_delete(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_serverchannel_exchange(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_virtualsigningserver_channel(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_virtualsigningserver_handle(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_virtualsigningserver_revoke(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_virtualsigningserver_status(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_virtualsigningserver_unlock(
+    ): Int
     external fun uniffi_fkn_ffi_checksum_method_virtualtoken_atr(
     ): Int
     external fun uniffi_fkn_ffi_checksum_method_virtualtoken_process_apdu(
@@ -829,6 +933,14 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_fkn_ffi_checksum_constructor_preparedpin_derive(
     ): Int
     external fun uniffi_fkn_ffi_checksum_constructor_tokensession_open(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_constructor_twopartydevice_new(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_constructor_twopartydevice_with_file_store(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_constructor_twopartydevice_with_iterations(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_constructor_virtualsigningserver_new(
     ): Int
     external fun uniffi_fkn_ffi_checksum_constructor_virtualtoken_create(
     ): Int
@@ -853,6 +965,8 @@ internal object UniffiLib {
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "fkn"))
         uniffiCallbackInterfaceNfcTransport.register(this)
+        uniffiCallbackInterfaceSecureStore.register(this)
+        uniffiCallbackInterfaceServerChannel.register(this)
         dev.fkn.sdk.core.uniffiEnsureInitialized()
         
     }
@@ -934,6 +1048,86 @@ internal object UniffiLib {
     ): Int
     external fun uniffi_fkn_ffi_fn_method_nfctransport_extended_length_supported(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
+    external fun uniffi_fkn_ffi_fn_clone_twopartydevice(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_fkn_ffi_fn_free_twopartydevice(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_constructor_twopartydevice_new(`store`: Long,`channel`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_fkn_ffi_fn_constructor_twopartydevice_with_file_store(`directory`: RustBuffer.ByValue,`channel`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_fkn_ffi_fn_constructor_twopartydevice_with_iterations(`store`: Long,`channel`: Long,`pbkdf2Iterations`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_fkn_ffi_fn_method_twopartydevice_change_pin(`ptr`: Long,`keyId`: RustBuffer.ByValue,`oldPin`: RustBuffer.ByValue,`newPin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_method_twopartydevice_delete(`ptr`: Long,`keyId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_method_twopartydevice_generate(`ptr`: Long,`keyId`: RustBuffer.ByValue,`curve`: RustBufferCurveId.ByValue,`pin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_twopartydevice_key_info(`ptr`: Long,`keyId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_twopartydevice_refresh(`ptr`: Long,`keyId`: RustBuffer.ByValue,`pin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_method_twopartydevice_resume(`ptr`: Long,`keyId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_method_twopartydevice_unlock(`ptr`: Long,`keyId`: RustBuffer.ByValue,`pin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_fkn_ffi_fn_clone_twopartykey(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_fkn_ffi_fn_free_twopartykey(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_method_twopartykey_create_csr(`ptr`: Long,`subject`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_twopartykey_curve(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferCurveId.ByValue
+    external fun uniffi_fkn_ffi_fn_method_twopartykey_key_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_twopartykey_public_key(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_twopartykey_self_signed_certificate(`ptr`: Long,`subject`: RustBuffer.ByValue,`days`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_twopartykey_sign_cms(`ptr`: Long,`certificate`: RustBuffer.ByValue,`content`: RustBuffer.ByValue,`detached`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_twopartykey_sign_cms_digest(`ptr`: Long,`certificate`: RustBuffer.ByValue,`contentDigest`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_twopartykey_sign_digest(`ptr`: Long,`digest`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_clone_securestore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_fkn_ffi_fn_free_securestore(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_init_callback_vtable_securestore(`vtable`: UniffiVTableCallbackInterfaceSecureStore,
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_method_securestore_load(`ptr`: Long,`keyId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_securestore_save(`ptr`: Long,`keyId`: RustBuffer.ByValue,`blob`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_method_securestore_delete(`ptr`: Long,`keyId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_clone_serverchannel(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_fkn_ffi_fn_free_serverchannel(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_init_callback_vtable_serverchannel(`vtable`: UniffiVTableCallbackInterfaceServerChannel,
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_method_serverchannel_exchange(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_clone_virtualsigningserver(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_fkn_ffi_fn_free_virtualsigningserver(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_constructor_virtualsigningserver_new(`maxPinFailures`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_fkn_ffi_fn_method_virtualsigningserver_channel(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_fkn_ffi_fn_method_virtualsigningserver_handle(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_virtualsigningserver_revoke(`ptr`: Long,`keyId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_method_virtualsigningserver_status(`ptr`: Long,`keyId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_virtualsigningserver_unlock(`ptr`: Long,`keyId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_fkn_ffi_fn_clone_virtualtoken(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_fkn_ffi_fn_free_virtualtoken(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1203,6 +1397,78 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_fkn_ffi_checksum_method_nfctransport_extended_length_supported() and 0xFFFF) != 65077) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_fkn_ffi_checksum_method_twopartydevice_change_pin() and 0xFFFF) != 38479) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_twopartydevice_delete() and 0xFFFF) != 58559) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_twopartydevice_generate() and 0xFFFF) != 7322) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_twopartydevice_key_info() and 0xFFFF) != 8912) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_twopartydevice_refresh() and 0xFFFF) != 7044) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_twopartydevice_resume() and 0xFFFF) != 14435) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_twopartydevice_unlock() and 0xFFFF) != 22784) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_twopartykey_create_csr() and 0xFFFF) != 24434) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_twopartykey_curve() and 0xFFFF) != 3808) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_twopartykey_key_id() and 0xFFFF) != 27081) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_twopartykey_public_key() and 0xFFFF) != 60995) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_twopartykey_self_signed_certificate() and 0xFFFF) != 998) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_twopartykey_sign_cms() and 0xFFFF) != 44265) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_twopartykey_sign_cms_digest() and 0xFFFF) != 55937) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_twopartykey_sign_digest() and 0xFFFF) != 38138) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_securestore_load() and 0xFFFF) != 5716) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_securestore_save() and 0xFFFF) != 58953) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_securestore_delete() and 0xFFFF) != 2360) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_serverchannel_exchange() and 0xFFFF) != 21473) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_virtualsigningserver_channel() and 0xFFFF) != 49075) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_virtualsigningserver_handle() and 0xFFFF) != 36594) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_virtualsigningserver_revoke() and 0xFFFF) != 58756) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_virtualsigningserver_status() and 0xFFFF) != 44143) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_virtualsigningserver_unlock() and 0xFFFF) != 30713) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_fkn_ffi_checksum_method_virtualtoken_atr() and 0xFFFF) != 63488) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1225,6 +1491,18 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_fkn_ffi_checksum_constructor_tokensession_open() and 0xFFFF) != 645) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_constructor_twopartydevice_new() and 0xFFFF) != 11826) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_constructor_twopartydevice_with_file_store() and 0xFFFF) != 36710) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_constructor_twopartydevice_with_iterations() and 0xFFFF) != 26598) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_constructor_virtualsigningserver_new() and 0xFFFF) != 16642) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_fkn_ffi_checksum_constructor_virtualtoken_create() and 0xFFFF) != 63613) {
@@ -1448,6 +1726,33 @@ public object FfiConverterUByte: FfiConverter<UByte, Byte> {
 
     override fun write(value: UByte, buf: ByteBuffer) {
         buf.put(value.toByte())
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterUShort: FfiConverter<UShort, Short> {
+    override fun lift(value: Short): UShort {
+        return value.toUShort()
+    }
+
+    fun lift(value: Int): UShort {
+        return value.toUShort()
+    }
+
+    override fun read(buf: ByteBuffer): UShort {
+        return lift(buf.getShort())
+    }
+
+    override fun lower(value: UShort): Short {
+        return value.toShort()
+    }
+
+    override fun allocationSize(value: UShort) = 2UL
+
+    override fun write(value: UShort, buf: ByteBuffer) {
+        buf.putShort(value.toShort())
     }
 }
 
@@ -2686,6 +2991,760 @@ public object FfiConverterTypePreparedPin: FfiConverter<PreparedPin, Long> {
 
 
 /**
+ * Persistent storage for two-party key records, one opaque blob per key id:
+ * implement it with Android Keystore / iOS Keychain wrapping (the blob is
+ * already useless without the PIN and the server; the platform key adds
+ * "and without this device"). `save` must be atomic: after a crash `load`
+ * returns the old blob or the new one.
+ */
+public interface SecureStore {
+    
+    /**
+     * The blob under `key_id`, or null.
+     */
+    fun `load`(`keyId`: kotlin.String): kotlin.ByteArray?
+    
+    /**
+     * Replaces the blob under `key_id` atomically.
+     */
+    fun `save`(`keyId`: kotlin.String, `blob`: kotlin.ByteArray)
+    
+    /**
+     * Removes the blob under `key_id` (no error if there is none).
+     */
+    fun `delete`(`keyId`: kotlin.String)
+    
+    companion object
+}
+
+/**
+ * Persistent storage for two-party key records, one opaque blob per key id:
+ * implement it with Android Keystore / iOS Keychain wrapping (the blob is
+ * already useless without the PIN and the server; the platform key adds
+ * "and without this device"). `save` must be atomic: after a crash `load`
+ * returns the old blob or the new one.
+ */
+open class SecureStoreImpl: Disposable, AutoCloseable, SecureStore
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_fkn_ffi_fn_free_securestore(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_fkn_ffi_fn_clone_securestore(handle, status)
+        }
+    }
+
+    
+    /**
+     * The blob under `key_id`, or null.
+     */
+    @Throws(SecureStoreException::class)override fun `load`(`keyId`: kotlin.String): kotlin.ByteArray? {
+            return FfiConverterOptionalByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(SecureStoreException) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_securestore_load(
+        it,
+        
+        FfiConverterString.lower(`keyId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Replaces the blob under `key_id` atomically.
+     */
+    @Throws(SecureStoreException::class)override fun `save`(`keyId`: kotlin.String, `blob`: kotlin.ByteArray)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(SecureStoreException) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_securestore_save(
+        it,
+        
+        FfiConverterString.lower(`keyId`),
+        FfiConverterByteArray.lower(`blob`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Removes the blob under `key_id` (no error if there is none).
+     */
+    @Throws(SecureStoreException::class)override fun `delete`(`keyId`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(SecureStoreException) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_securestore_delete(
+        it,
+        
+        FfiConverterString.lower(`keyId`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceSecureStore {
+    internal object `load`: UniffiCallbackInterfaceSecureStoreMethod0 {
+        override fun callback(`uniffiHandle`: Long,`keyId`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeSecureStore.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`load`(
+                    FfiConverterString.lift(`keyId`),
+                )
+            }
+            val writeReturn = { value: kotlin.ByteArray? -> uniffiOutReturn.setValue(FfiConverterOptionalByteArray.lower(value)) }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: SecureStoreException -> FfiConverterTypeSecureStoreError.lower(e) }
+            )
+        }
+    }
+    internal object `save`: UniffiCallbackInterfaceSecureStoreMethod1 {
+        override fun callback(`uniffiHandle`: Long,`keyId`: RustBuffer.ByValue,`blob`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeSecureStore.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`save`(
+                    FfiConverterString.lift(`keyId`),
+                    FfiConverterByteArray.lift(`blob`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: SecureStoreException -> FfiConverterTypeSecureStoreError.lower(e) }
+            )
+        }
+    }
+    internal object `delete`: UniffiCallbackInterfaceSecureStoreMethod2 {
+        override fun callback(`uniffiHandle`: Long,`keyId`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeSecureStore.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`delete`(
+                    FfiConverterString.lift(`keyId`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: SecureStoreException -> FfiConverterTypeSecureStoreError.lower(e) }
+            )
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeSecureStore.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeSecureStore.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceSecureStore.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `load`,
+        `save`,
+        `delete`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_fkn_ffi_fn_init_callback_vtable_securestore(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSecureStore: FfiConverter<SecureStore, Long> {
+    internal val handleMap = UniffiHandleMap<SecureStore>()
+
+    override fun lower(value: SecureStore): Long {
+        if (value is SecureStoreImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): SecureStore {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return SecureStoreImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): SecureStore {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: SecureStore) = 8UL
+
+    override fun write(value: SecureStore, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Carries one request to the signing server and returns its answer: POST
+ * the bytes (`application/cbor`) over TLS with the app's HTTP stack. Called
+ * on the thread that called the SDK, so it may block.
+ */
+public interface ServerChannel {
+    
+    /**
+     * Sends `request` and returns the response body.
+     */
+    fun `exchange`(`request`: kotlin.ByteArray): kotlin.ByteArray
+    
+    companion object
+}
+
+/**
+ * Carries one request to the signing server and returns its answer: POST
+ * the bytes (`application/cbor`) over TLS with the app's HTTP stack. Called
+ * on the thread that called the SDK, so it may block.
+ */
+open class ServerChannelImpl: Disposable, AutoCloseable, ServerChannel
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_fkn_ffi_fn_free_serverchannel(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_fkn_ffi_fn_clone_serverchannel(handle, status)
+        }
+    }
+
+    
+    /**
+     * Sends `request` and returns the response body.
+     */
+    @Throws(ServerChannelException::class)override fun `exchange`(`request`: kotlin.ByteArray): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(ServerChannelException) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_serverchannel_exchange(
+        it,
+        
+        FfiConverterByteArray.lower(`request`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceServerChannel {
+    internal object `exchange`: UniffiCallbackInterfaceServerChannelMethod0 {
+        override fun callback(`uniffiHandle`: Long,`request`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeServerChannel.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`exchange`(
+                    FfiConverterByteArray.lift(`request`),
+                )
+            }
+            val writeReturn = { value: kotlin.ByteArray -> uniffiOutReturn.setValue(FfiConverterByteArray.lower(value)) }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: ServerChannelException -> FfiConverterTypeServerChannelError.lower(e) }
+            )
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeServerChannel.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeServerChannel.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceServerChannel.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `exchange`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_fkn_ffi_fn_init_callback_vtable_serverchannel(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeServerChannel: FfiConverter<ServerChannel, Long> {
+    internal val handleMap = UniffiHandleMap<ServerChannel>()
+
+    override fun lower(value: ServerChannel): Long {
+        if (value is ServerChannelImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): ServerChannel {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return ServerChannelImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): ServerChannel {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: ServerChannel) = 8UL
+
+    override fun write(value: ServerChannel, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * A session with one token: open it when the card is tapped, log in, sign,
  * close it. Every method blocks until the card answered, calling the
  * transport on the caller's thread; call it off the main thread (the Kotlin
@@ -3473,6 +4532,1316 @@ public object FfiConverterTypeTokenSession: FfiConverter<TokenSession, Long> {
 
 
 /**
+ * The device side of two-party keys: the private key is split between this
+ * device and the signing server and never exists whole. Every method blocks
+ * on the server round trips it makes (through the app's `ServerChannel`)
+ * and on PBKDF2 of the PIN; call it off the main thread.
+ *
+ * The device stores its share masked by the PIN so that every PIN unmasks
+ * to some share: a stolen device offers no offline PIN test, a wrong PIN is
+ * only found out (and counted) by the server.
+ */
+public interface TwoPartyDeviceInterface {
+    
+    /**
+     * Changes the PIN of `key_id`. The server first checks a proof made with
+     * the old PIN (counted as an attempt), so a mistyped old PIN throws
+     * `WrongPin` and leaves the key as it was. One round trip.
+     */
+    fun `changePin`(`keyId`: kotlin.String, `oldPin`: kotlin.String, `newPin`: kotlin.String)
+    
+    /**
+     * Deletes the device's record of `key_id` (revoke it on the server too).
+     */
+    fun `delete`(`keyId`: kotlin.String)
+    
+    /**
+     * Generates a two-party key `key_id` (1 to 64 of `A-Z a-z 0-9 . _ -`)
+     * with the server: two round trips, both sides prove knowledge of their
+     * share. Stores the device share masked under `pin`; returns the joint
+     * public key (X then Y, little-endian).
+     */
+    fun `generate`(`keyId`: kotlin.String, `curve`: CurveId, `pin`: kotlin.String): kotlin.ByteArray
+    
+    /**
+     * What the device stores of `key_id` (public data only).
+     */
+    fun `keyInfo`(`keyId`: kotlin.String): TwoPartyKeyInfo
+    
+    /**
+     * Re-randomizes both shares (the device's and the server's); the old
+     * ones stop working. Two round trips; safe to interrupt: the next call
+     * finishes it.
+     */
+    fun `refresh`(`keyId`: kotlin.String, `pin`: kotlin.String)
+    
+    /**
+     * Finishes a share refresh that was interrupted, if any.
+     */
+    fun `resume`(`keyId`: kotlin.String)
+    
+    /**
+     * Unlocks `key_id` with `pin` for signing. Local only: a wrong PIN is
+     * not detected here (nothing on the device could check it) but by the
+     * server at the first signature, which then throws `WrongPin`.
+     */
+    fun `unlock`(`keyId`: kotlin.String, `pin`: kotlin.String): TwoPartyKey
+    
+    companion object
+}
+
+/**
+ * The device side of two-party keys: the private key is split between this
+ * device and the signing server and never exists whole. Every method blocks
+ * on the server round trips it makes (through the app's `ServerChannel`)
+ * and on PBKDF2 of the PIN; call it off the main thread.
+ *
+ * The device stores its share masked by the PIN so that every PIN unmasks
+ * to some share: a stolen device offers no offline PIN test, a wrong PIN is
+ * only found out (and counted) by the server.
+ */
+open class TwoPartyDevice: Disposable, AutoCloseable, TwoPartyDeviceInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * A device over the app's key store and server channel, with the
+     * default PIN hardening (100 000 PBKDF2 rounds).
+     */
+    constructor(`store`: SecureStore, `channel`: ServerChannel) :
+        this(UniffiWithHandle, 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_constructor_twopartydevice_new(
+    
+        
+        FfiConverterTypeSecureStore.lower(`store`),
+        FfiConverterTypeServerChannel.lower(`channel`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_fkn_ffi_fn_free_twopartydevice(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_fkn_ffi_fn_clone_twopartydevice(handle, status)
+        }
+    }
+
+    
+    /**
+     * Changes the PIN of `key_id`. The server first checks a proof made with
+     * the old PIN (counted as an attempt), so a mistyped old PIN throws
+     * `WrongPin` and leaves the key as it was. One round trip.
+     */
+    @Throws(FknException::class)override fun `changePin`(`keyId`: kotlin.String, `oldPin`: kotlin.String, `newPin`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_twopartydevice_change_pin(
+        it,
+        
+        FfiConverterString.lower(`keyId`),
+        FfiConverterString.lower(`oldPin`),
+        FfiConverterString.lower(`newPin`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Deletes the device's record of `key_id` (revoke it on the server too).
+     */
+    @Throws(FknException::class)override fun `delete`(`keyId`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_twopartydevice_delete(
+        it,
+        
+        FfiConverterString.lower(`keyId`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Generates a two-party key `key_id` (1 to 64 of `A-Z a-z 0-9 . _ -`)
+     * with the server: two round trips, both sides prove knowledge of their
+     * share. Stores the device share masked under `pin`; returns the joint
+     * public key (X then Y, little-endian).
+     */
+    @Throws(FknException::class)override fun `generate`(`keyId`: kotlin.String, `curve`: CurveId, `pin`: kotlin.String): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_twopartydevice_generate(
+        it,
+        
+        FfiConverterString.lower(`keyId`),
+        FfiConverterTypeCurveId.lower(`curve`),
+        FfiConverterString.lower(`pin`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * What the device stores of `key_id` (public data only).
+     */
+    @Throws(FknException::class)override fun `keyInfo`(`keyId`: kotlin.String): TwoPartyKeyInfo {
+            return FfiConverterTypeTwoPartyKeyInfo.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_twopartydevice_key_info(
+        it,
+        
+        FfiConverterString.lower(`keyId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Re-randomizes both shares (the device's and the server's); the old
+     * ones stop working. Two round trips; safe to interrupt: the next call
+     * finishes it.
+     */
+    @Throws(FknException::class)override fun `refresh`(`keyId`: kotlin.String, `pin`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_twopartydevice_refresh(
+        it,
+        
+        FfiConverterString.lower(`keyId`),
+        FfiConverterString.lower(`pin`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Finishes a share refresh that was interrupted, if any.
+     */
+    @Throws(FknException::class)override fun `resume`(`keyId`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_twopartydevice_resume(
+        it,
+        
+        FfiConverterString.lower(`keyId`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Unlocks `key_id` with `pin` for signing. Local only: a wrong PIN is
+     * not detected here (nothing on the device could check it) but by the
+     * server at the first signature, which then throws `WrongPin`.
+     */
+    @Throws(FknException::class)override fun `unlock`(`keyId`: kotlin.String, `pin`: kotlin.String): TwoPartyKey {
+            return FfiConverterTypeTwoPartyKey.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_twopartydevice_unlock(
+        it,
+        
+        FfiConverterString.lower(`keyId`),
+        FfiConverterString.lower(`pin`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    companion object {
+        
+    /**
+     * A device whose records are files in `directory` (created if missing,
+     * owner-only): desktops and JVM tests. Phones should wrap records with
+     * the platform key store through `new`.
+     */
+    @Throws(FknException::class) fun `withFileStore`(`directory`: kotlin.String, `channel`: ServerChannel): TwoPartyDevice {
+            return FfiConverterTypeTwoPartyDevice.lift(
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_constructor_twopartydevice_with_file_store(
+    
+        
+        FfiConverterString.lower(`directory`),
+        FfiConverterTypeServerChannel.lower(`channel`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * Like `new` with `pbkdf2_iterations` rounds of PIN hardening (at least
+     * 1000): for tests, and for apps that measured their slowest phone.
+     */
+    @Throws(FknException::class) fun `withIterations`(`store`: SecureStore, `channel`: ServerChannel, `pbkdf2Iterations`: kotlin.UInt): TwoPartyDevice {
+            return FfiConverterTypeTwoPartyDevice.lift(
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_constructor_twopartydevice_with_iterations(
+    
+        
+        FfiConverterTypeSecureStore.lower(`store`),
+        FfiConverterTypeServerChannel.lower(`channel`),
+        FfiConverterUInt.lower(`pbkdf2Iterations`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTwoPartyDevice: FfiConverter<TwoPartyDevice, Long> {
+    override fun lower(value: TwoPartyDevice): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): TwoPartyDevice {
+        return TwoPartyDevice(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): TwoPartyDevice {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: TwoPartyDevice) = 8UL
+
+    override fun write(value: TwoPartyDevice, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * An unlocked two-party key: signs digests, certification requests,
+ * certificates and CMS like a token key, one server round trip per
+ * signature. Holds the PIN's mask, never the share; `close()` it (Kotlin
+ * `use`) when done.
+ */
+public interface TwoPartyKeyInterface {
+    
+    /**
+     * A PKCS #10 certification request (DER); `subject` as for
+     * `TokenSession.create_csr`.
+     */
+    fun `createCsr`(`subject`: kotlin.String): kotlin.ByteArray
+    
+    /**
+     * The curve.
+     */
+    fun `curve`(): CurveId
+    
+    /**
+     * The key id.
+     */
+    fun `keyId`(): kotlin.String
+    
+    /**
+     * The joint public key (X then Y, little-endian).
+     */
+    fun `publicKey`(): kotlin.ByteArray
+    
+    /**
+     * A self-signed certificate (DER) valid for `days` days.
+     */
+    fun `selfSignedCertificate`(`subject`: kotlin.String, `days`: kotlin.UInt): kotlin.ByteArray
+    
+    /**
+     * A CMS SignedData (DER) over `content` with `certificate` embedded;
+     * `detached` leaves the content out.
+     */
+    fun `signCms`(`certificate`: kotlin.ByteArray, `content`: kotlin.ByteArray, `detached`: kotlin.Boolean): kotlin.ByteArray
+    
+    /**
+     * A detached CMS SignedData over content already hashed with the key's
+     * Streebog.
+     */
+    fun `signCmsDigest`(`certificate`: kotlin.ByteArray, `contentDigest`: kotlin.ByteArray): kotlin.ByteArray
+    
+    /**
+     * Signs a Streebog digest of the key's size (`digest_algorithm_for`),
+     * returns `s || r`, already verified against the public key. Throws
+     * `WrongPin` if the key was unlocked with a wrong PIN.
+     */
+    fun `signDigest`(`digest`: kotlin.ByteArray): kotlin.ByteArray
+    
+    companion object
+}
+
+/**
+ * An unlocked two-party key: signs digests, certification requests,
+ * certificates and CMS like a token key, one server round trip per
+ * signature. Holds the PIN's mask, never the share; `close()` it (Kotlin
+ * `use`) when done.
+ */
+open class TwoPartyKey: Disposable, AutoCloseable, TwoPartyKeyInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_fkn_ffi_fn_free_twopartykey(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_fkn_ffi_fn_clone_twopartykey(handle, status)
+        }
+    }
+
+    
+    /**
+     * A PKCS #10 certification request (DER); `subject` as for
+     * `TokenSession.create_csr`.
+     */
+    @Throws(FknException::class)override fun `createCsr`(`subject`: kotlin.String): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_twopartykey_create_csr(
+        it,
+        
+        FfiConverterString.lower(`subject`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The curve.
+     */override fun `curve`(): CurveId {
+            return FfiConverterTypeCurveId.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_twopartykey_curve(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The key id.
+     */
+    @Throws(FknException::class)override fun `keyId`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_twopartykey_key_id(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The joint public key (X then Y, little-endian).
+     */
+    @Throws(FknException::class)override fun `publicKey`(): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_twopartykey_public_key(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A self-signed certificate (DER) valid for `days` days.
+     */
+    @Throws(FknException::class)override fun `selfSignedCertificate`(`subject`: kotlin.String, `days`: kotlin.UInt): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_twopartykey_self_signed_certificate(
+        it,
+        
+        FfiConverterString.lower(`subject`),
+        FfiConverterUInt.lower(`days`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A CMS SignedData (DER) over `content` with `certificate` embedded;
+     * `detached` leaves the content out.
+     */
+    @Throws(FknException::class)override fun `signCms`(`certificate`: kotlin.ByteArray, `content`: kotlin.ByteArray, `detached`: kotlin.Boolean): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_twopartykey_sign_cms(
+        it,
+        
+        FfiConverterByteArray.lower(`certificate`),
+        FfiConverterByteArray.lower(`content`),
+        FfiConverterBoolean.lower(`detached`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A detached CMS SignedData over content already hashed with the key's
+     * Streebog.
+     */
+    @Throws(FknException::class)override fun `signCmsDigest`(`certificate`: kotlin.ByteArray, `contentDigest`: kotlin.ByteArray): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_twopartykey_sign_cms_digest(
+        it,
+        
+        FfiConverterByteArray.lower(`certificate`),
+        FfiConverterByteArray.lower(`contentDigest`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Signs a Streebog digest of the key's size (`digest_algorithm_for`),
+     * returns `s || r`, already verified against the public key. Throws
+     * `WrongPin` if the key was unlocked with a wrong PIN.
+     */
+    @Throws(FknException::class)override fun `signDigest`(`digest`: kotlin.ByteArray): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_twopartykey_sign_digest(
+        it,
+        
+        FfiConverterByteArray.lower(`digest`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTwoPartyKey: FfiConverter<TwoPartyKey, Long> {
+    override fun lower(value: TwoPartyKey): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): TwoPartyKey {
+        return TwoPartyKey(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): TwoPartyKey {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: TwoPartyKey) = 8UL
+
+    override fun write(value: TwoPartyKey, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * An in-memory signing server. Hand `channel()` to `TwoPartyDevice`, or
+ * forward a `ServerChannel` of your own to `handle` to watch or disturb the
+ * traffic.
+ */
+public interface VirtualSigningServerInterface {
+    
+    /**
+     * A `ServerChannel` straight to this server.
+     */
+    fun `channel`(): ServerChannel
+    
+    /**
+     * Answers one request (every failure is a refusal inside the answer).
+     */
+    fun `handle`(`request`: kotlin.ByteArray): kotlin.ByteArray
+    
+    /**
+     * Revokes a key for good.
+     */
+    fun `revoke`(`keyId`: kotlin.String)
+    
+    /**
+     * The key's state.
+     */
+    fun `status`(`keyId`: kotlin.String): TwoPartyKeyStatus
+    
+    /**
+     * Clears the wrong-PIN count of a locked key.
+     */
+    fun `unlock`(`keyId`: kotlin.String)
+    
+    companion object
+}
+
+/**
+ * An in-memory signing server. Hand `channel()` to `TwoPartyDevice`, or
+ * forward a `ServerChannel` of your own to `handle` to watch or disturb the
+ * traffic.
+ */
+open class VirtualSigningServer: Disposable, AutoCloseable, VirtualSigningServerInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * A fresh server that locks a key after `max_pin_failures` wrong PINs
+     * in a row, with a random key-encryption key.
+     */
+    constructor(`maxPinFailures`: kotlin.UInt) :
+        this(UniffiWithHandle, 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_constructor_virtualsigningserver_new(
+    
+        
+        FfiConverterUInt.lower(`maxPinFailures`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_fkn_ffi_fn_free_virtualsigningserver(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_fkn_ffi_fn_clone_virtualsigningserver(handle, status)
+        }
+    }
+
+    
+    /**
+     * A `ServerChannel` straight to this server.
+     */override fun `channel`(): ServerChannel {
+            return FfiConverterTypeServerChannel.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_virtualsigningserver_channel(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Answers one request (every failure is a refusal inside the answer).
+     */override fun `handle`(`request`: kotlin.ByteArray): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_virtualsigningserver_handle(
+        it,
+        
+        FfiConverterByteArray.lower(`request`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Revokes a key for good.
+     */
+    @Throws(FknException::class)override fun `revoke`(`keyId`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_virtualsigningserver_revoke(
+        it,
+        
+        FfiConverterString.lower(`keyId`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The key's state.
+     */
+    @Throws(FknException::class)override fun `status`(`keyId`: kotlin.String): TwoPartyKeyStatus {
+            return FfiConverterTypeTwoPartyKeyStatus.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_virtualsigningserver_status(
+        it,
+        
+        FfiConverterString.lower(`keyId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Clears the wrong-PIN count of a locked key.
+     */
+    @Throws(FknException::class)override fun `unlock`(`keyId`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_virtualsigningserver_unlock(
+        it,
+        
+        FfiConverterString.lower(`keyId`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeVirtualSigningServer: FfiConverter<VirtualSigningServer, Long> {
+    override fun lower(value: VirtualSigningServer): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): VirtualSigningServer {
+        return VirtualSigningServer(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): VirtualSigningServer {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: VirtualSigningServer) = 8UL
+
+    override fun write(value: VirtualSigningServer, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * An OFP1 token in software, so apps run their UI and tests with no card.
  * Hand `transport()` to `TokenSession.open`, or forward a transport of your
  * own to `process_apdu` to watch or disturb the traffic.
@@ -3790,6 +6159,141 @@ public object FfiConverterTypeVirtualToken: FfiConverter<VirtualToken, Long> {
 
 
 /**
+ * A two-party key as the device stores it (public data only).
+ */
+data class TwoPartyKeyInfo (
+    /**
+     * The key id, shared with the server.
+     */
+    var `keyId`: kotlin.String
+    , 
+    /**
+     * The curve.
+     */
+    var `curve`: CurveId
+    , 
+    /**
+     * The joint public key `Q` (X then Y, little-endian).
+     */
+    var `publicKey`: kotlin.ByteArray
+    , 
+    /**
+     * Share refreshes so far.
+     */
+    var `epoch`: kotlin.UInt
+    , 
+    /**
+     * Server nonce commitments the device holds: each makes one signature
+     * a single round trip.
+     */
+    var `commitmentsLeft`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTwoPartyKeyInfo: FfiConverterRustBuffer<TwoPartyKeyInfo> {
+    override fun read(buf: ByteBuffer): TwoPartyKeyInfo {
+        return TwoPartyKeyInfo(
+            FfiConverterString.read(buf),
+            FfiConverterTypeCurveId.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TwoPartyKeyInfo) = (
+            FfiConverterString.allocationSize(value.`keyId`) +
+            FfiConverterTypeCurveId.allocationSize(value.`curve`) +
+            FfiConverterByteArray.allocationSize(value.`publicKey`) +
+            FfiConverterUInt.allocationSize(value.`epoch`) +
+            FfiConverterUInt.allocationSize(value.`commitmentsLeft`)
+    )
+
+    override fun write(value: TwoPartyKeyInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`keyId`, buf)
+            FfiConverterTypeCurveId.write(value.`curve`, buf)
+            FfiConverterByteArray.write(value.`publicKey`, buf)
+            FfiConverterUInt.write(value.`epoch`, buf)
+            FfiConverterUInt.write(value.`commitmentsLeft`, buf)
+    }
+}
+
+
+
+/**
+ * A key's state on the server, as an operator sees it.
+ */
+data class TwoPartyKeyStatus (
+    /**
+     * Share refreshes so far.
+     */
+    var `epoch`: kotlin.UInt
+    , 
+    /**
+     * Wrong PINs since the last correct one.
+     */
+    var `failures`: kotlin.UInt
+    , 
+    /**
+     * Locked after too many wrong PINs (until `unlock`).
+     */
+    var `locked`: kotlin.Boolean
+    , 
+    /**
+     * Revoked for good.
+     */
+    var `revoked`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTwoPartyKeyStatus: FfiConverterRustBuffer<TwoPartyKeyStatus> {
+    override fun read(buf: ByteBuffer): TwoPartyKeyStatus {
+        return TwoPartyKeyStatus(
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TwoPartyKeyStatus) = (
+            FfiConverterUInt.allocationSize(value.`epoch`) +
+            FfiConverterUInt.allocationSize(value.`failures`) +
+            FfiConverterBoolean.allocationSize(value.`locked`) +
+            FfiConverterBoolean.allocationSize(value.`revoked`)
+    )
+
+    override fun write(value: TwoPartyKeyStatus, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`epoch`, buf)
+            FfiConverterUInt.write(value.`failures`, buf)
+            FfiConverterBoolean.write(value.`locked`, buf)
+            FfiConverterBoolean.write(value.`revoked`, buf)
+    }
+}
+
+
+
+/**
  * How much the SDK logs. `Trace` adds every APDU (with secrets redacted).
  */
 
@@ -3847,6 +6351,222 @@ public object FfiConverterTypeLogLevel: FfiConverterRustBuffer<LogLevel> {
 }
 
 
+
+
+
+
+
+/**
+ * Why a [`SecureStore`] failed.
+ */
+sealed class SecureStoreException: kotlin.Exception() {
+    
+    /**
+     * Reading or writing failed.
+     */
+    class Io(
+        
+        /**
+         * The platform's description.
+         */
+        val `detail`: kotlin.String
+        ) : SecureStoreException() {
+        override val message
+            get() = "detail=${ `detail` }"
+    }
+    
+    /**
+     * The store is not available now (device locked, no user unlocked it yet).
+     */
+    class Unavailable(
+        ) : SecureStoreException() {
+        override val message
+            get() = ""
+    }
+    
+    /**
+     * The platform's hardware key can no longer unwrap the blob (Android:
+     * `KeyPermanentlyInvalidatedException`, e.g. after the screen lock was
+     * removed); the key must be enrolled again.
+     */
+    class KeystoreInvalidated(
+        ) : SecureStoreException() {
+        override val message
+            get() = ""
+    }
+    
+
+    
+
+
+    companion object ErrorHandler : UniffiRustCallStatusErrorHandler<SecureStoreException> {
+        override fun lift(error_buf: RustBuffer.ByValue): SecureStoreException = FfiConverterTypeSecureStoreError.lift(error_buf)
+    }
+
+    
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSecureStoreError : FfiConverterRustBuffer<SecureStoreException> {
+    override fun read(buf: ByteBuffer): SecureStoreException {
+        
+
+        return when(buf.getInt()) {
+            1 -> SecureStoreException.Io(
+                FfiConverterString.read(buf),
+                )
+            2 -> SecureStoreException.Unavailable()
+            3 -> SecureStoreException.KeystoreInvalidated()
+            else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: SecureStoreException): ULong {
+        return when(value) {
+            is SecureStoreException.Io -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`detail`)
+            )
+            is SecureStoreException.Unavailable -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+            )
+            is SecureStoreException.KeystoreInvalidated -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+            )
+        }
+    }
+
+    override fun write(value: SecureStoreException, buf: ByteBuffer) {
+        when(value) {
+            is SecureStoreException.Io -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`detail`, buf)
+                Unit
+            }
+            is SecureStoreException.Unavailable -> {
+                buf.putInt(2)
+                Unit
+            }
+            is SecureStoreException.KeystoreInvalidated -> {
+                buf.putInt(3)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+
+}
+
+
+
+
+
+/**
+ * Why a [`ServerChannel`] could not deliver a request.
+ */
+sealed class ServerChannelException: kotlin.Exception() {
+    
+    /**
+     * No network, DNS or TLS failure.
+     */
+    class Unreachable(
+        ) : ServerChannelException() {
+        override val message
+            get() = ""
+    }
+    
+    /**
+     * No answer in time (the server may have acted; retrying is safe).
+     */
+    class Timeout(
+        ) : ServerChannelException() {
+        override val message
+            get() = ""
+    }
+    
+    /**
+     * A non-success HTTP status.
+     */
+    class HttpStatus(
+        
+        /**
+         * The status code.
+         */
+        val `status`: kotlin.UShort
+        ) : ServerChannelException() {
+        override val message
+            get() = "status=${ `status` }"
+    }
+    
+
+    
+
+
+    companion object ErrorHandler : UniffiRustCallStatusErrorHandler<ServerChannelException> {
+        override fun lift(error_buf: RustBuffer.ByValue): ServerChannelException = FfiConverterTypeServerChannelError.lift(error_buf)
+    }
+
+    
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeServerChannelError : FfiConverterRustBuffer<ServerChannelException> {
+    override fun read(buf: ByteBuffer): ServerChannelException {
+        
+
+        return when(buf.getInt()) {
+            1 -> ServerChannelException.Unreachable()
+            2 -> ServerChannelException.Timeout()
+            3 -> ServerChannelException.HttpStatus(
+                FfiConverterUShort.read(buf),
+                )
+            else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: ServerChannelException): ULong {
+        return when(value) {
+            is ServerChannelException.Unreachable -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+            )
+            is ServerChannelException.Timeout -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+            )
+            is ServerChannelException.HttpStatus -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterUShort.allocationSize(value.`status`)
+            )
+        }
+    }
+
+    override fun write(value: ServerChannelException, buf: ByteBuffer) {
+        when(value) {
+            is ServerChannelException.Unreachable -> {
+                buf.putInt(1)
+                Unit
+            }
+            is ServerChannelException.Timeout -> {
+                buf.putInt(2)
+                Unit
+            }
+            is ServerChannelException.HttpStatus -> {
+                buf.putInt(3)
+                FfiConverterUShort.write(value.`status`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+
+}
 
 
 

@@ -42,7 +42,7 @@ class ApiTest {
     @Test
     fun errorMessagesAreTheCoresAndSayWhatToDo() {
         assertEquals("wrong PIN, 2 attempt(s) left; check the PIN carefully before the next try", FknException.WrongPin(2u).userMessage)
-        assertEquals("the PIN is blocked; ask your administrator to unblock it with the admin PIN", FknException.PinBlocked().userMessage)
+        assertEquals("the PIN is blocked; ask your administrator to unblock it", FknException.PinBlocked().userMessage)
         assertEquals(CARD_6F00_MESSAGE, FknException.Card(CardRefusal.Status(0x6F00u)).userMessage)
         assertEquals(
             "the card was removed or moved; hold the card still against the phone and retry",

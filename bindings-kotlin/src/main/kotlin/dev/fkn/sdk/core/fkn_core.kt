@@ -2587,7 +2587,7 @@ sealed class FknException: kotlin.Exception() {
     }
     
     /**
-     * Local storage (a virtual token file, a document) failed.
+     * Local storage (a virtual token file, a document, a key record) failed.
      */
     class Storage(
         
@@ -2598,6 +2598,21 @@ sealed class FknException: kotlin.Exception() {
         ) : FknException() {
         override val message
             get() = "detail=${ `detail` }"
+    }
+    
+    /**
+     * A two-party key's signing server failed, refused or misbehaved, or
+     * the key's state forbids the operation.
+     */
+    class TwoParty(
+        
+        /**
+         * Which fault.
+         */
+        val `fault`: TwoPartyFault
+        ) : FknException() {
+        override val message
+            get() = "fault=${ `fault` }"
     }
     
 
@@ -2641,6 +2656,9 @@ public object FfiConverterTypeFknError : FfiConverterRustBuffer<FknException> {
                 )
             8 -> FknException.Storage(
                 FfiConverterString.read(buf),
+                )
+            9 -> FknException.TwoParty(
+                FfiConverterTypeTwoPartyFault.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
@@ -2688,6 +2706,11 @@ public object FfiConverterTypeFknError : FfiConverterRustBuffer<FknException> {
                 4UL
                 + FfiConverterString.allocationSize(value.`detail`)
             )
+            is FknException.TwoParty -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterTypeTwoPartyFault.allocationSize(value.`fault`)
+            )
         }
     }
 
@@ -2731,6 +2754,11 @@ public object FfiConverterTypeFknError : FfiConverterRustBuffer<FknException> {
             is FknException.Storage -> {
                 buf.putInt(8)
                 FfiConverterString.write(value.`detail`, buf)
+                Unit
+            }
+            is FknException.TwoParty -> {
+                buf.putInt(9)
+                FfiConverterTypeTwoPartyFault.write(value.`fault`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -2967,6 +2995,325 @@ public object FfiConverterTypePkiFault: FfiConverterRustBuffer<PkiFault> {
 
     override fun write(value: PkiFault, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What went wrong with a two-party key that is neither a PIN, local storage
+ * nor a bad argument.
+ */
+sealed class TwoPartyFault {
+    
+    /**
+     * The signing server could not be reached.
+     */
+    object ServerUnreachable : TwoPartyFault()
+    
+    
+    /**
+     * The signing server did not answer in time (it may have acted; a retry
+     * is safe).
+     */
+    object ServerTimeout : TwoPartyFault()
+    
+    
+    /**
+     * The server's HTTP layer answered with a non-success status.
+     */
+    data class ServerHttpStatus(
+        /**
+         * The HTTP status.
+         */
+        val `status`: kotlin.UShort) : TwoPartyFault()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The signing server is temporarily unavailable.
+     */
+    object ServerUnavailable : TwoPartyFault()
+    
+    
+    /**
+     * The server and this app speak different protocol versions.
+     */
+    object UpdateRequired : TwoPartyFault()
+    
+    
+    /**
+     * The server does not know the key.
+     */
+    object UnknownToServer : TwoPartyFault()
+    
+    
+    /**
+     * The key was revoked on the server.
+     */
+    object Revoked : TwoPartyFault()
+    
+    
+    /**
+     * The device's copy of the key is older than the server's (restored
+     * from a backup after a share refresh).
+     */
+    object StaleShare : TwoPartyFault()
+    
+    
+    /**
+     * The platform key store can no longer unwrap the key record.
+     */
+    object KeystoreInvalidated : TwoPartyFault()
+    
+    
+    /**
+     * The device has no key under this id.
+     */
+    object KeyNotFound : TwoPartyFault()
+    
+    
+    /**
+     * The device already has a key under this id.
+     */
+    object KeyExists : TwoPartyFault()
+    
+    
+    /**
+     * The key changed (PIN change, refresh) since it was unlocked.
+     */
+    object KeyChanged : TwoPartyFault()
+    
+    
+    /**
+     * The server refused the request for another reason.
+     */
+    data class Refused(
+        /**
+         * The refusal as the server gave it.
+         */
+        val `detail`: kotlin.String) : TwoPartyFault()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The server broke the protocol: a proof, signature or answer that does
+     * not check. Nothing was signed.
+     */
+    data class ServerMisbehaved(
+        /**
+         * What did not check.
+         */
+        val `detail`: kotlin.String) : TwoPartyFault()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTwoPartyFault : FfiConverterRustBuffer<TwoPartyFault>{
+    override fun read(buf: ByteBuffer): TwoPartyFault {
+        return when(buf.getInt()) {
+            1 -> TwoPartyFault.ServerUnreachable
+            2 -> TwoPartyFault.ServerTimeout
+            3 -> TwoPartyFault.ServerHttpStatus(
+                FfiConverterUShort.read(buf),
+                )
+            4 -> TwoPartyFault.ServerUnavailable
+            5 -> TwoPartyFault.UpdateRequired
+            6 -> TwoPartyFault.UnknownToServer
+            7 -> TwoPartyFault.Revoked
+            8 -> TwoPartyFault.StaleShare
+            9 -> TwoPartyFault.KeystoreInvalidated
+            10 -> TwoPartyFault.KeyNotFound
+            11 -> TwoPartyFault.KeyExists
+            12 -> TwoPartyFault.KeyChanged
+            13 -> TwoPartyFault.Refused(
+                FfiConverterString.read(buf),
+                )
+            14 -> TwoPartyFault.ServerMisbehaved(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: TwoPartyFault): ULong = when(value) {
+        is TwoPartyFault.ServerUnreachable -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is TwoPartyFault.ServerTimeout -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is TwoPartyFault.ServerHttpStatus -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterUShort.allocationSize(value.`status`)
+            )
+        }
+        is TwoPartyFault.ServerUnavailable -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is TwoPartyFault.UpdateRequired -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is TwoPartyFault.UnknownToServer -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is TwoPartyFault.Revoked -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is TwoPartyFault.StaleShare -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is TwoPartyFault.KeystoreInvalidated -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is TwoPartyFault.KeyNotFound -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is TwoPartyFault.KeyExists -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is TwoPartyFault.KeyChanged -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is TwoPartyFault.Refused -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`detail`)
+            )
+        }
+        is TwoPartyFault.ServerMisbehaved -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`detail`)
+            )
+        }
+    }
+
+    override fun write(value: TwoPartyFault, buf: ByteBuffer) {
+        when(value) {
+            is TwoPartyFault.ServerUnreachable -> {
+                buf.putInt(1)
+                Unit
+            }
+            is TwoPartyFault.ServerTimeout -> {
+                buf.putInt(2)
+                Unit
+            }
+            is TwoPartyFault.ServerHttpStatus -> {
+                buf.putInt(3)
+                FfiConverterUShort.write(value.`status`, buf)
+                Unit
+            }
+            is TwoPartyFault.ServerUnavailable -> {
+                buf.putInt(4)
+                Unit
+            }
+            is TwoPartyFault.UpdateRequired -> {
+                buf.putInt(5)
+                Unit
+            }
+            is TwoPartyFault.UnknownToServer -> {
+                buf.putInt(6)
+                Unit
+            }
+            is TwoPartyFault.Revoked -> {
+                buf.putInt(7)
+                Unit
+            }
+            is TwoPartyFault.StaleShare -> {
+                buf.putInt(8)
+                Unit
+            }
+            is TwoPartyFault.KeystoreInvalidated -> {
+                buf.putInt(9)
+                Unit
+            }
+            is TwoPartyFault.KeyNotFound -> {
+                buf.putInt(10)
+                Unit
+            }
+            is TwoPartyFault.KeyExists -> {
+                buf.putInt(11)
+                Unit
+            }
+            is TwoPartyFault.KeyChanged -> {
+                buf.putInt(12)
+                Unit
+            }
+            is TwoPartyFault.Refused -> {
+                buf.putInt(13)
+                FfiConverterString.write(value.`detail`, buf)
+                Unit
+            }
+            is TwoPartyFault.ServerMisbehaved -> {
+                buf.putInt(14)
+                FfiConverterString.write(value.`detail`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
