@@ -16,6 +16,8 @@ use super::ids::{KeyId, curve_code, curve_from_code};
 use super::messages::{WireCommitment, fixed, point, scalar};
 use crate::crypto::ec::{CurveId, Scalar, VerifyingKey};
 use crate::crypto::kdf::pbkdf2_streebog512;
+use crate::crypto::mac::hmac_streebog512;
+use zeroize::Zeroizing;
 
 /// Format version of the record.
 const RECORD_V1: u8 = 1;
@@ -79,7 +81,13 @@ struct WireRecord {
     pending: Option<WirePending>,
 }
 
-/// `m = PBKDF2(PIN, ...) mod q`, the mask of the share.
+/// `m = wide(PBKDF2(PIN, ...)) mod q`, the mask of the share: twice the
+/// order's length before reduction, so the mask is uniform.
+///
+/// PBKDF2 runs for one 64-byte block only; a 512-bit curve's further 64
+/// bytes are expanded from it with HMAC-Streebog-512. Asking PBKDF2 itself
+/// for 128 bytes would run every iteration twice, doubling the unlock time
+/// on a phone while adding nothing (there is no offline PIN test to slow).
 pub(crate) fn pin_mask(
     curve: CurveId,
     key_id: &KeyId,
@@ -91,8 +99,16 @@ pub(crate) fn pin_mask(
     s.extend_from_slice(key_id.as_str().as_bytes());
     s.push(0);
     s.extend_from_slice(salt);
-    let out = pbkdf2_streebog512(pin, &s, iterations, 2 * curve.coord_len());
-    Scalar::from_le_bytes_reduced(curve, out.expose())
+    let block = pbkdf2_streebog512(pin, &s, iterations, 64);
+    let wide_len = 2 * curve.coord_len(); // 64 or 128
+    // Capacity up front: growing would leave an unwiped copy behind.
+    let mut wide = Zeroizing::new(Vec::with_capacity(128));
+    wide.extend_from_slice(block.expose());
+    if wide_len > wide.len() {
+        let more = Zeroizing::new(hmac_streebog512(block.expose(), b"FKN share mask expand"));
+        wide.extend_from_slice(&more[..]);
+    }
+    Scalar::from_le_bytes_reduced(curve, &wide[..wide_len])
 }
 
 impl DeviceRecord {

@@ -27,21 +27,22 @@ impl Sealer {
 
     /// `1 || nonce || ciphertext || tag`, with a fresh random 127-bit nonce
     /// (MGM requires the top bit clear).
-    pub(crate) fn seal(&self, aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
+    pub(crate) fn seal(&self, aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
         let mut nonce = [0u8; NONCE];
         rand_core::Rng::fill_bytes(&mut crate::crypto::os_rng(), &mut nonce);
         nonce[0] &= 0x7F;
-        // Only a nonce with its top bit set, or nothing to protect, fails:
-        // the bit is cleared above and every caller binds non-empty AAD.
+        // MGM refuses only a nonce with its top bit set (cleared above) or
+        // nothing to protect (every caller binds AAD); should it ever
+        // refuse, nothing unsealable is stored.
         let ct = self
             .cipher
             .encrypt(&nonce, aad, plaintext)
-            .unwrap_or_default();
+            .map_err(|_| DistributedError::SealBroken)?;
         let mut out = Vec::with_capacity(1 + NONCE + ct.len());
         out.push(SEAL_V1);
         out.extend_from_slice(&nonce);
         out.extend_from_slice(&ct);
-        out
+        Ok(out)
     }
 
     /// The plaintext, if `sealed` was made by [`Sealer::seal`] with this key and `aad`.
@@ -69,9 +70,13 @@ mod tests {
     #[test]
     fn seals_opens_and_refuses_tampering() {
         let s = Sealer::new(&Key256::from_bytes([3; 32]));
-        let sealed = s.seal(b"aad", b"secret nonces");
+        let sealed = s.seal(b"aad", b"secret nonces").unwrap();
         assert_eq!(s.open(b"aad", &sealed).unwrap().expose(), b"secret nonces");
-        assert_ne!(s.seal(b"aad", b"secret nonces"), sealed, "fresh nonce");
+        assert_ne!(
+            s.seal(b"aad", b"secret nonces").unwrap(),
+            sealed,
+            "fresh nonce"
+        );
         assert!(matches!(
             s.open(b"other", &sealed),
             Err(DistributedError::SealBroken)

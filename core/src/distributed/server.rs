@@ -248,7 +248,7 @@ impl Server {
             },
             epoch: 0,
             failures: 0,
-            sealed_share: self.seal_share(h.curve, &h.key_id, 0, &d_srv),
+            sealed_share: self.seal_share(h.curve, &h.key_id, 0, &d_srv)?,
             pending_refresh: None,
             last_refresh: None,
         };
@@ -426,7 +426,7 @@ impl Server {
                     &[&epoch.to_be_bytes(), commitment],
                 ),
                 &delta.to_be_bytes(),
-            ),
+            )?,
         });
         if !self.shares.replace(&rec)? {
             return Err(Refusal::Unavailable.into());
@@ -472,7 +472,7 @@ impl Server {
             }
             let d_srv = self.open_share(&rec)?.sub(&delta);
             // Phase 2: one swap moves both the share and Q_dev to the new epoch.
-            rec.sealed_share = self.seal_share(h.curve, &h.key_id, new_epoch, &d_srv);
+            rec.sealed_share = self.seal_share(h.curve, &h.key_id, new_epoch, &d_srv)?;
             if let KeyState::Active { device_share, .. } = &mut rec.state {
                 *device_share = new_q_dev;
             }
@@ -582,6 +582,7 @@ impl Server {
                 .sealer
                 .seal(&nonce_aad(curve, key_id, index, &d, &e), &secret);
             secret.zeroize();
+            let sealed = sealed?;
             entries.push(PoolEntry {
                 index,
                 d,
@@ -620,7 +621,13 @@ impl Server {
         ))
     }
 
-    fn seal_share(&self, curve: CurveId, key_id: &KeyId, epoch: u32, d: &Scalar) -> Vec<u8> {
+    fn seal_share(
+        &self,
+        curve: CurveId,
+        key_id: &KeyId,
+        epoch: u32,
+        d: &Scalar,
+    ) -> Result<Vec<u8>> {
         let mut b = d.to_be_bytes();
         let sealed = self
             .sealer
