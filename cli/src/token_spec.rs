@@ -67,8 +67,10 @@ fn open_virtual(path: &std::path::Path) -> anyhow::Result<Box<dyn Transport>> {
 
 #[cfg(feature = "pcsc")]
 fn open_pcsc(reader: &str) -> anyhow::Result<Box<dyn Transport>> {
-    use fkn_core::transport::pcsc::{PcscTransport, ShareMode};
-    let t = PcscTransport::connect(reader, ShareMode::Shared)?;
+    use fkn_core::transport::pcsc::PcscTransport;
+    // Exclusive for the whole command, queueing behind another program that
+    // holds the card (another `fkn` signing, say) for up to half a minute.
+    let t = PcscTransport::connect_exclusive(reader, std::time::Duration::from_secs(30))?;
     log::debug!("using reader \"{}\"", t.reader_name());
     Ok(Box::new(t))
 }

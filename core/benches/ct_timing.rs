@@ -98,9 +98,4 @@ fn pin_to_q_pw(runner: &mut CtRunner, rng: &mut BenchRng) {
     }
 }
 
-ctbench_main!(
-    scalar_mul_256,
-    scalar_mul_512,
-    kuznyechik,
-    pin_to_q_pw
-);
+ctbench_main!(scalar_mul_256, scalar_mul_512, kuznyechik, pin_to_q_pw);

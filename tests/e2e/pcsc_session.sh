@@ -4,6 +4,7 @@
 # reader, and the `fkn` verbs talk to it with --token pcsc:READER:
 #
 #   fkn info, keygen (two curves), sign-digest (16 digests in one command),
+#   four processes signing on the card at once,
 #   a wrong PIN, list, cert self-sign, cert export, sign + verify; after the
 #   bridge stops, the token file holds what the session made.
 #
@@ -178,6 +179,29 @@ if fkn signcms sign --token "$T" --pin "$USER_PIN" --id k-tc26-256-a --in doc.tx
   pass "fkn sign over PC/SC: fkn verify and openssl cms -verify accept it"
 else
   fail "fkn sign / verify: $(why signcms) $(why verify)"
+fi
+
+# Four processes sign on the one card at once. Each holds the card for its
+# whole session (select, login, sign) and the others queue: with the card
+# shared, another process's SELECT between a login's steps ends that session.
+pids=()
+for i in 1 2 3 4; do
+  fkn "par$i" sign-digest --token "$T" --pin "$USER_PIN" --id k-tc26-256-a \
+    --digest "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" &
+  pids+=($!)
+done
+ok=0
+for i in 1 2 3 4; do
+  if wait "${pids[i - 1]}" && grep -qE "^[0-9A-F]{128}$" "par$i.out"; then
+    ok=$((ok + 1))
+  else
+    say "process $i: $(why "par$i")"
+  fi
+done
+if [ "$ok" -eq 4 ]; then
+  pass "four fkn processes signing on one PC/SC card at once: all 4 signed"
+else
+  fail "four fkn processes at once: $ok of 4 signed"
 fi
 
 # Stop the bridge; the file holds the keys and the certificate.

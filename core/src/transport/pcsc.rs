@@ -242,6 +242,30 @@ impl PcscTransport {
         })
     }
 
+    /// Connects like [`PcscTransport::connect`] with [`ShareMode::Exclusive`],
+    /// waiting up to `wait` while another program holds the card.
+    ///
+    /// A session spans many exchanges and keeps keys on the card (the secure
+    /// channel, the login): another program's SELECT in between would end it.
+    /// Holding the card exclusively for the session, and queueing behind
+    /// whoever holds it now, lets two processes sign on one card in turn.
+    pub fn connect_exclusive(reader: &str, wait: std::time::Duration) -> Result<Self, PcscError> {
+        let deadline = std::time::Instant::now() + wait;
+        let mut pause = std::time::Duration::from_millis(20);
+        loop {
+            match Self::connect(reader, ShareMode::Exclusive) {
+                Err(PcscError::SharingViolation { reader })
+                    if std::time::Instant::now() < deadline =>
+                {
+                    log::debug!("pcsc: \"{reader}\" is in use; waiting");
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(std::time::Duration::from_millis(250));
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// The reader's full name.
     pub fn reader_name(&self) -> &str {
         &self.reader
