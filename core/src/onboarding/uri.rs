@@ -418,17 +418,26 @@ mod tests {
                 UriError::Invalid(UriField::Fingerprint),
             ),
             (
-                good.replace("s=https%3A", "s=ftp%3A"),
+                good.replace("s=https:", "s=ftp:"),
                 UriError::Invalid(UriField::Server),
             ),
             (
-                good.replace("%3A8443", "%3"),
+                good.replace(":8443", "%3"),
+                UriError::Invalid(UriField::Server),
+            ),
+            (
+                good.replace(":8443", ":8443?q"),
                 UriError::Invalid(UriField::Server),
             ),
         ];
         for (uri, want) in cases {
             assert_eq!(EnrollmentUri::parse(&uri, 0), Err(want.clone()), "{uri}");
         }
+        // `:` and `/` may also arrive percent-encoded.
+        let encoded = good
+            .replace("https://", "https%3A%2F%2F")
+            .replace(":8443", "%3A8443");
+        assert_eq!(EnrollmentUri::parse(&encoded, 0).unwrap(), sample());
     }
 
     #[test]
