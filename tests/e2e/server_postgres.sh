@@ -21,7 +21,7 @@ stop_postgres() {
   if [ -n "$PG_STARTED" ]; then
     as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -m fast -w stop >/dev/null 2>&1 || true
   fi
-  if e2e_run_failed; then tail_logs "$WORK/postgres.log"; fi
+  if e2e_run_failed; then tail_logs "$WORK/log/postgres.log"; fi
 }
 e2e_begin server-postgres stop_postgres
 
@@ -43,14 +43,14 @@ else
   as_pg() { "$@"; }
 fi
 chmod 755 "$WORK"
-mkdir -p "$PGDATA_DIR" "$WORK/sock"
-[ "$(id -u)" -ne 0 ] || chown "$PG_USER" "$PGDATA_DIR" "$WORK/sock"
+mkdir -p "$PGDATA_DIR" "$WORK/sock" "$WORK/log"
+[ "$(id -u)" -ne 0 ] || chown "$PG_USER" "$PGDATA_DIR" "$WORK/sock" "$WORK/log"
 
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 
 as_pg "$PG_BIN/initdb" -D "$PGDATA_DIR" -U fkn --auth=trust -E UTF8 >"$WORK/initdb.log" 2>&1 \
   || { tail_logs "$WORK/initdb.log"; exit 1; }
-as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$WORK/postgres.log" -w \
+as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$WORK/log/postgres.log" -w \
   -o "-c listen_addresses=127.0.0.1 -p $PORT -k $WORK/sock" start >/dev/null
 PG_STARTED=1
 as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PORT" -U fkn fkn
