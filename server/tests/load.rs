@@ -27,11 +27,15 @@ fn run(servers: &[&TestServer], devices: usize, signs: u8) {
                     device_config(),
                 );
                 let id = KeyId::new(&common::unique("load")).unwrap();
-                device.generate(&id, curve, PIN).unwrap();
+                device
+                    .generate(&id, curve, PIN)
+                    .unwrap_or_else(|e| panic!("{id}: keygen: {e:?}"));
                 let key = device.unlock(&id, PIN).unwrap();
                 for s in 0..signs {
                     let d = digest(curve, s);
-                    let sig = key.sign_digest(&d).unwrap();
+                    let sig = key
+                        .sign_digest(&d)
+                        .unwrap_or_else(|e| panic!("{id}: signature {s}: {e:?}"));
                     key.verifying_key().verify_digest(&d, &sig).unwrap();
                 }
                 let sent = ch.sent.lock().unwrap();

@@ -66,3 +66,12 @@ else
   tail -n 60 "$WORK/cargo-test.log"
   fail "fkn-server integration and load smoke tests on PostgreSQL"
 fi
+
+# The load test: 50 devices on one instance, then on two sharing the database.
+if cargo test -q -p fkn-server --test load -- --ignored >"$WORK/cargo-load.log" 2>&1; then
+  grep "^test result" "$WORK/cargo-load.log" || true
+  pass "50 concurrent devices, one and two instances on PostgreSQL, no nonce index used twice"
+else
+  tail -n 60 "$WORK/cargo-load.log"
+  fail "load test on PostgreSQL"
+fi

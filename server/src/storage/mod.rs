@@ -103,6 +103,9 @@ impl Db {
                         // stays FULL (the default), so a commit is durable.
                         conn.execute("PRAGMA journal_mode = WAL").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
+                        // One writer at a time: under load (or on a slow
+                        // disk) wait for the lock rather than refuse.
+                        conn.execute("PRAGMA busy_timeout = 30000").await?;
                     }
                     Ok(())
                 })
