@@ -6,7 +6,9 @@ use fkn_server::config::{Args, Config};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    // Logs go to stderr; stdout carries only the start-up lines below.
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
@@ -24,6 +26,7 @@ async fn main() -> std::process::ExitCode {
 
 async fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_args(args)?;
+    let shutdown = shutdown_signal()?;
     let bound = fkn_server::bind(&config, args.listen).await?;
     let token_source = match &args.admin_token_file {
         Some(p) => p.display().to_string(),
@@ -46,29 +49,23 @@ async fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         hex::encode(bound.state.identity.fingerprint())
     );
     tracing::info!(addr = %bound.addr, "listening");
-    bound.serve(shutdown_signal()).await?;
+    bound.serve(shutdown).await?;
     tracing::info!("stopped");
     Ok(())
 }
 
-/// Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
+/// Ctrl-C or SIGTERM. The handlers are installed here, before the
+/// start-up lines are printed, so a signal sent right after them is not
+/// lost (the default action would kill the process mid-request).
+fn shutdown_signal() -> std::io::Result<impl Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut term = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = int.recv() => {},
+            _ = term.recv() => {},
         }
-    };
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
-    tracing::info!("shutting down: finishing requests in flight");
+        tracing::info!("shutting down: finishing requests in flight");
+    })
 }
