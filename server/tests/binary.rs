@@ -95,3 +95,78 @@ fn starts_with_defaults_stops_on_sigterm_and_restarts_with_the_same_secrets() {
     );
     stop(second);
 }
+
+#[path = "common/mod.rs"]
+mod common;
+
+#[test]
+fn kill_9_mid_signing_loses_nothing_acknowledged() {
+    use fkn_core::crypto::ec::CurveId;
+    use fkn_core::distributed::{DistributedError, KeyId, MemorySecureStore};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let curve = CurveId::Tc26_256A;
+    let store = Arc::new(MemorySecureStore::new());
+    let id = KeyId::new("crash-key").unwrap();
+    let first = start(&data);
+    common::device_on(store.clone(), &first.base)
+        .generate(&id, curve, common::PIN)
+        .unwrap();
+    // Sign in a loop until the server dies under the device.
+    let signer = {
+        let (store, base, id) = (store.clone(), first.base.clone(), id.clone());
+        std::thread::spawn(move || {
+            let key = common::device_on(store, &base)
+                .unlock(&id, common::PIN)
+                .unwrap();
+            let mut acknowledged = 0u32;
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+            while std::time::Instant::now() < deadline {
+                let d = common::digest(curve, acknowledged as u8);
+                match key.sign_digest(&d) {
+                    Ok(sig) => {
+                        key.verifying_key().verify_digest(&d, &sig).unwrap();
+                        acknowledged += 1;
+                    }
+                    Err(DistributedError::Channel(_)) => return acknowledged,
+                    Err(e) => panic!("unexpected failure: {e:?}"),
+                }
+            }
+            panic!("the server was not killed in time");
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let mut child = first.child;
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let acknowledged = signer.join().unwrap();
+    assert!(acknowledged > 0, "no signature before the kill");
+    eprintln!("{acknowledged} signatures acknowledged before kill -9");
+
+    // The restarted server has every acknowledged signature's nonce used up
+    // (durable before the answer) and the key still signs.
+    let second = start(&data);
+    let key = common::device_on(store.clone(), &second.base)
+        .unlock(&id, common::PIN)
+        .unwrap();
+    let d = common::digest(curve, 0);
+    let sig = key.sign_digest(&d).unwrap();
+    key.verifying_key().verify_digest(&d, &sig).unwrap();
+    stop(second);
+    let url = format!("sqlite://{}?mode=rw", data.join("fkn.db").display());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let counts = rt.block_on(async {
+        let db = fkn_server::storage::Db::connect(&url).await.unwrap();
+        let c = db.pool_counts(&id).await.unwrap();
+        db.close().await;
+        c
+    });
+    // Acknowledged before the kill, perhaps one in flight, one after.
+    let used = u32::try_from(counts.used).unwrap();
+    assert!(
+        (acknowledged + 1..=acknowledged + 2).contains(&used),
+        "acknowledged {acknowledged}, used {used}"
+    );
+}
