@@ -46,7 +46,16 @@ chmod 755 "$WORK"
 mkdir -p "$PGDATA_DIR" "$WORK/sock" "$WORK/log"
 [ "$(id -u)" -ne 0 ] || chown "$PG_USER" "$PGDATA_DIR" "$WORK/sock" "$WORK/log"
 
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+# A port nothing answers on (bash's /dev/tcp: no extra tools).
+PORT=""
+for _ in $(seq 50); do
+  candidate=$((20000 + RANDOM % 40000))
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
+    PORT=$candidate
+    break
+  fi
+done
+[ -n "$PORT" ] || { say "no free port found"; exit 1; }
 
 as_pg "$PG_BIN/initdb" -D "$PGDATA_DIR" -U fkn --auth=trust -E UTF8 >"$WORK/initdb.log" 2>&1 \
   || { tail_logs "$WORK/initdb.log"; exit 1; }

@@ -99,9 +99,10 @@ impl Db {
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        // WAL lets readers run beside the writer; synchronous
-                        // stays FULL (the default), so a commit is durable.
+                        // WAL lets readers run beside the writer; FULL
+                        // syncs every commit, so a taken nonce stays taken.
                         conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         // One writer at a time: under load (or on a slow
                         // disk) wait for the lock rather than refuse.
