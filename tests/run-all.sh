@@ -5,6 +5,7 @@
 #   tests/run-all.sh            everything
 #   FKN_SKIP_E2E=1 tests/...    skip the PC/SC + vpcd end-to-end suite
 #   FKN_SKIP_FRESH=1 tests/...  skip the fresh-machine demo check (debootstrap)
+#   FKN_SKIP_POSTGRES=1 ...     skip fkn-server's tests on a real PostgreSQL
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=e2e/lib.sh
 . "$(dirname "$0")/e2e/lib.sh"
@@ -51,6 +52,12 @@ if [ -z "${FKN_SKIP_E2E:-}" ]; then
       "$suite"
     fi
   done
+fi
+
+# --- fkn-server on a real PostgreSQL (Debian's packages, throw-away cluster) --
+if [ -z "${FKN_SKIP_POSTGRES:-}" ]; then
+  log "fkn-server on PostgreSQL: tests/e2e/server_postgres.sh"
+  tests/e2e/server_postgres.sh
 fi
 
 # --- a fresh machine runs the README's demo (Debian's Rust only, no -dev) ----

@@ -13,6 +13,7 @@
 //! | PKI formats (PKCS#10, X.509, CMS) over any [`pki::DigestSigner`] | [`pki`] |
 //! | OFP1 token commands and sessions; a token key as a `DigestSigner` | [`token`] |
 //! | two-party keys, device and server roles; a device key as a `DigestSigner` | [`distributed`] |
+//! | enrollment of a phone with a server: the QR code's URI | [`onboarding`] |
 //!
 //! [`Error`] is the one error a host sees. The other party (an OFP1 token in
 //! software) is the `fkn-vtoken` crate; test transports are `fkn-testkit`.
@@ -24,6 +25,7 @@ pub mod apdu;
 pub mod crypto;
 pub mod distributed;
 pub mod error;
+pub mod onboarding;
 pub mod pki;
 pub mod sespake;
 pub mod sm;

@@ -43,7 +43,7 @@ pub use messages::{
 };
 pub use schnorr::Proof;
 pub use secure_store::{FileSecureStore, MemorySecureStore, SecureStore};
-pub use server::{KeyStatus, Server, ServerConfig};
+pub use server::{KeyStatus, Outcome, RequestKind, Server, ServerConfig};
 pub use server_store::{
     KeyRecord, KeyState, MemoryNoncePool, MemoryShareStore, NoncePool, PendingRefresh, PoolEntry,
     ShareStore, Taken,

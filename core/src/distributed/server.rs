@@ -61,6 +61,64 @@ pub struct KeyStatus {
     pub revoked: bool,
 }
 
+/// Which operation a request asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RequestKind {
+    /// Key generation, round trip 1.
+    KeygenCommit,
+    /// Key generation, round trip 2: the key becomes active.
+    KeygenOpen,
+    /// More nonce commitments.
+    NonceBatch,
+    /// A signature.
+    Sign,
+    /// A PIN proof (before a PIN change).
+    PinCheck,
+    /// Share refresh, phase 1.
+    RefreshBegin,
+    /// Share refresh, phase 2.
+    RefreshCommit,
+}
+
+impl RequestKind {
+    fn of(body: &RequestBody) -> RequestKind {
+        match body {
+            RequestBody::KeygenCommit { .. } => RequestKind::KeygenCommit,
+            RequestBody::KeygenOpen { .. } => RequestKind::KeygenOpen,
+            RequestBody::NonceBatch { .. } => RequestKind::NonceBatch,
+            RequestBody::Sign { .. } => RequestKind::Sign,
+            RequestBody::PinCheck { .. } => RequestKind::PinCheck,
+            RequestBody::RefreshBegin { .. } => RequestKind::RefreshBegin,
+            RequestBody::RefreshCommit { .. } => RequestKind::RefreshCommit,
+        }
+    }
+
+    /// A stable lower-case name, e.g. `sign`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RequestKind::KeygenCommit => "keygen_commit",
+            RequestKind::KeygenOpen => "keygen_open",
+            RequestKind::NonceBatch => "nonce_batch",
+            RequestKind::Sign => "sign",
+            RequestKind::PinCheck => "pin_check",
+            RequestKind::RefreshBegin => "refresh_begin",
+            RequestKind::RefreshCommit => "refresh_commit",
+        }
+    }
+}
+
+/// What one request did, as [`Server::handle_with_outcome`] reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// The key named in the request (`unknown` if unreadable).
+    pub key_id: KeyId,
+    /// The operation, if the request could be decoded.
+    pub kind: Option<RequestKind>,
+    /// The refusal answered, or `None` if the request succeeded.
+    pub refusal: Option<Refusal>,
+}
+
 /// The server side of two-party keys.
 pub struct Server {
     shares: Arc<dyn ShareStore>,
@@ -131,12 +189,18 @@ impl Server {
 
     /// Answers one request; every failure becomes a refusal in the response.
     pub fn handle(&self, request: &[u8]) -> Vec<u8> {
-        let (header, body) = match Request::decode(request) {
+        self.handle_with_outcome(request).0
+    }
+
+    /// Like [`Server::handle`], and also says what the request was and how it
+    /// ended, for the operator's audit log (no secrets in it).
+    pub fn handle_with_outcome(&self, request: &[u8]) -> (Vec<u8>, Outcome) {
+        let (header, kind, body) = match Request::decode(request) {
             Ok(req) => {
                 let body = self
                     .process(&req)
                     .unwrap_or_else(|e| ResponseBody::Refused(refusal_for(&e)));
-                (req.header, body)
+                (req.header, Some(RequestKind::of(&req.body)), body)
             }
             Err(e) => {
                 let header = Request::peek_header(request).unwrap_or_else(|_| Header {
@@ -144,10 +208,18 @@ impl Server {
                     key_id: KeyId::unknown(),
                     request_id: [0; 16],
                 });
-                (header, ResponseBody::Refused(refusal_for(&e)))
+                (header, None, ResponseBody::Refused(refusal_for(&e)))
             }
         };
-        Response { header, body }.encode()
+        let outcome = Outcome {
+            key_id: header.key_id.clone(),
+            kind,
+            refusal: match &body {
+                ResponseBody::Refused(r) => Some(*r),
+                _ => None,
+            },
+        };
+        (Response { header, body }.encode(), outcome)
     }
 
     /// Carries out a decoded request. Refusals are `Err(Refused(..))`.

@@ -1,0 +1,102 @@
+//! Many devices signing at once through one server (or two instances on one
+//! database): every signature verifies and no server nonce index is used
+//! twice. The smoke run is part of `cargo test`; the full run (50 devices)
+//! is `cargo test -p fkn-server --test load -- --ignored`.
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use common::{HttpChannel, PIN, TestServer, device_config, digest};
+use fkn_core::crypto::ec::CurveId;
+use fkn_core::distributed::{Device, KeyId, MemorySecureStore, Request, RequestBody};
+
+/// `devices` phones, each with its own key, sign `signs` digests each,
+/// spreading their requests over `servers`.
+fn run(servers: &[&TestServer], devices: usize, signs: u8) {
+    let curve = CurveId::Tc26_256A;
+    let handles: Vec<_> = (0..devices)
+        .map(|i| {
+            let base = servers[i % servers.len()].base.clone();
+            std::thread::spawn(move || {
+                let ch = Arc::new(HttpChannel::new(&base));
+                let device = Device::new(
+                    Arc::new(MemorySecureStore::new()),
+                    ch.clone(),
+                    device_config(),
+                );
+                let id = KeyId::new(&common::unique("load")).unwrap();
+                device
+                    .generate(&id, curve, PIN)
+                    .unwrap_or_else(|e| panic!("{id}: keygen: {e:?}"));
+                let key = device.unlock(&id, PIN).unwrap();
+                for s in 0..signs {
+                    let d = digest(curve, s);
+                    let sig = key
+                        .sign_digest(&d)
+                        .unwrap_or_else(|e| panic!("{id}: signature {s}: {e:?}"));
+                    key.verifying_key().verify_digest(&d, &sig).unwrap();
+                }
+                let sent = ch.sent.lock().unwrap();
+                let indices: Vec<u64> = sent
+                    .iter()
+                    .filter_map(|r| match Request::decode(r).unwrap().body {
+                        RequestBody::Sign { index, .. } => Some(index),
+                        _ => None,
+                    })
+                    .collect();
+                (id, indices)
+            })
+        })
+        .collect();
+    let db = &servers[0].state.db;
+    for h in handles {
+        let (id, indices) = h.join().unwrap();
+        assert_eq!(
+            indices.len(),
+            usize::from(signs),
+            "{id}: no retries expected"
+        );
+        let unique: HashSet<u64> = indices.iter().copied().collect();
+        assert_eq!(unique.len(), indices.len(), "{id}: an index was used twice");
+        let counts = servers[0].rt.block_on(db.pool_counts(&id)).unwrap();
+        assert_eq!(counts.used, i64::from(signs), "{id}: {counts:?}");
+    }
+}
+
+#[test]
+fn smoke_eight_devices_on_one_server() {
+    let srv = TestServer::start();
+    run(&[&srv], 8, 3);
+}
+
+#[test]
+fn smoke_two_instances_on_one_database() {
+    let a = TestServer::start();
+    let b = TestServer::start_on(
+        tempfile::tempdir().unwrap(),
+        a.url.clone(),
+        fkn_core::distributed::ServerConfig::default(),
+    );
+    run(&[&a, &b], 6, 3);
+}
+
+#[test]
+#[ignore = "load test: 50 devices; run with --ignored"]
+fn fifty_devices_on_one_server() {
+    let srv = TestServer::start();
+    run(&[&srv], 50, 10);
+}
+
+#[test]
+#[ignore = "load test: 50 devices over two instances; run with --ignored"]
+fn fifty_devices_on_two_instances() {
+    let a = TestServer::start();
+    let b = TestServer::start_on(
+        tempfile::tempdir().unwrap(),
+        a.url.clone(),
+        fkn_core::distributed::ServerConfig::default(),
+    );
+    run(&[&a, &b], 50, 10);
+}
