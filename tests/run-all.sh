@@ -6,6 +6,7 @@
 #   FKN_SKIP_E2E=1 tests/...    skip the PC/SC + vpcd end-to-end suite
 #   FKN_SKIP_FRESH=1 tests/...  skip the fresh-machine demo check (debootstrap)
 #   FKN_SKIP_POSTGRES=1 ...     skip fkn-server's tests on a real PostgreSQL
+#   FKN_SKIP_FUZZ=1 tests/...   skip the fuzz smoke pass (FKN_FUZZ_SECONDS per target, default 10)
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=e2e/lib.sh
 . "$(dirname "$0")/e2e/lib.sh"
@@ -76,6 +77,22 @@ fi
 if [ -x tests/swift.sh ]; then
   log "Swift bindings (Linux toolchain in a chroot) and iOS type-check"
   tests/swift.sh
+fi
+
+# --- issue 14: dependency policy and a fuzz smoke pass -----------------------
+# cargo-deny with deny.toml (licenses, bans incl. duplicate versions, sources;
+# the advisories check needs github.com, which CI does not reach: see deny.toml).
+log "cargo deny check licenses bans sources"
+if ! command -v cargo-deny >/dev/null; then
+  cargo install --locked cargo-deny
+fi
+cargo deny check licenses bans sources
+
+# Every fuzz target for FKN_FUZZ_SECONDS (default 10) each; the long run is
+# tests/fuzz.sh with no argument (10 minutes per target).
+if [ -z "${FKN_SKIP_FUZZ:-}" ]; then
+  log "fuzz smoke pass (${FKN_FUZZ_SECONDS:-10} s per target)"
+  tests/fuzz.sh "${FKN_FUZZ_SECONDS:-10}"
 fi
 
 log "all suites passed"

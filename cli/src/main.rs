@@ -54,8 +54,13 @@ fn main() -> ExitCode {
     match cmd::run(cli.verb) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            // `{:#}` puts the whole context chain on one line.
-            let msg = format!("{e:#}").replace(['\n', '\r'], " ");
+            // An SDK error is worded for the link the token is on; anything
+            // else with `{:#}`, the whole context chain on one line.
+            let msg = match e.downcast_ref::<fkn_core::Error>() {
+                Some(sdk) => sdk.message_on(session::link_kind()),
+                None => format!("{e:#}"),
+            }
+            .replace(['\n', '\r'], " ");
             eprintln!("fkn: {msg}");
             exit_code(&e)
         }

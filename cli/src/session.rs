@@ -3,6 +3,9 @@
 
 use fkn_core::pki::PkiError;
 use fkn_core::token::{KeyInfo, TokenSession, token_error};
+use std::sync::OnceLock;
+
+use fkn_core::error::LinkKind;
 use fkn_core::transport::Transport;
 
 use crate::opts::{KeyId, Pin};
@@ -11,9 +14,19 @@ use crate::token_spec::TokenSpec;
 /// A session over whatever link `--token` named.
 pub type Session = TokenSession<Box<dyn Transport>>;
 
+/// The kind of link of the last token opened, so the error message's
+/// advice fits it (seat the card in the reader, or hold it still).
+static LINK_KIND: OnceLock<LinkKind> = OnceLock::new();
+
+/// The link kind of the token this run opened (contactless if none was).
+pub fn link_kind() -> LinkKind {
+    LINK_KIND.get().copied().unwrap_or_default()
+}
+
 /// Opens the link and selects the OFP1 application (no login).
 pub fn open(spec: &TokenSpec) -> anyhow::Result<Session> {
     let link = spec.open()?;
+    let _ = LINK_KIND.set(link.link_kind());
     log::debug!("selecting OFP1 on {spec}");
     Ok(TokenSession::open(link)?)
 }

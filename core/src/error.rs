@@ -19,6 +19,7 @@ use crate::pki::PkiError;
 use crate::sespake::SespakeError;
 use crate::sm::SmError;
 use crate::token::PinRef;
+pub use crate::transport::LinkKind;
 use crate::transport::TransportError;
 
 /// Everything that can go wrong in an SDK operation.
@@ -162,6 +163,12 @@ pub enum Violation {
         /// The PIN.
         pin: PinRef,
     },
+    /// A status word OFP1 does not give the command it answered (say `69 83`
+    /// to SELECT, or `63 Cx` before any PIN was sent).
+    UnexpectedStatus {
+        /// `SW1 SW2`.
+        sw: u16,
+    },
 }
 
 /// What was wrong with a call.
@@ -234,15 +241,29 @@ pub enum PkiFault {
 }
 
 impl Error {
-    /// What the person holding the card (or the app) should do next.
+    /// What the person holding the card (or the app) should do next, for a
+    /// card in a contactless field (phones, the SDK's main use); see
+    /// [`Error::action_on`].
     pub fn action(&self) -> &'static str {
+        self.action_on(LinkKind::Contactless)
+    }
+
+    /// What to do next, in words that fit the link the card is on.
+    pub fn action_on(&self, link: LinkKind) -> &'static str {
         use CardRefusal as C;
         use LinkFault as L;
+        let nfc = link == LinkKind::Contactless;
         match self {
             Error::Link {
                 fault: L::CardRemoved,
-            } => "hold the card still against the phone and retry",
-            Error::Link { fault: L::Timeout } => "hold the card still and retry",
+            } if nfc => "hold the card still against the phone and retry",
+            Error::Link {
+                fault: L::CardRemoved,
+            } => "put the card back in the reader and retry",
+            Error::Link { fault: L::Timeout } if nfc => "hold the card still and retry",
+            Error::Link { fault: L::Timeout } => {
+                "check that the card sits properly in the reader and retry"
+            }
             Error::Link {
                 fault: L::Cancelled,
             } => "start again when you are ready",
@@ -269,14 +290,22 @@ impl Error {
             Error::Card {
                 refusal: C::NoApplication,
             } => "check that this is an FKN (OFP1) token",
-            Error::Card { .. } => "retry, and report the code if it persists",
+            Error::Card {
+                refusal: C::Status { sw },
+            } => status_action(*sw, nfc),
             Error::Protocol {
                 violation: Violation::NotAuthentic,
             } => "do not use this card: it may be counterfeit or faulty",
             Error::Protocol {
                 violation: Violation::SecureChannelBroken,
-            } => "hold the card still and log in again",
-            Error::Protocol { .. } => "hold the card still and retry; report it if it persists",
+            } if nfc => "hold the card still and log in again",
+            Error::Protocol {
+                violation: Violation::SecureChannelBroken,
+            } => "log in again",
+            Error::Protocol { .. } if nfc => {
+                "hold the card still and retry; report it if it persists"
+            }
+            Error::Protocol { .. } => "retry; report it if it persists",
             Error::Misuse {
                 problem: ApiMisuse::StalePreparedPin,
             } => "prepare the PIN again",
@@ -284,6 +313,22 @@ impl Error {
             Error::Pki { .. } => "check the input data",
             Error::Storage { .. } => "check the path and its permissions",
             Error::TwoParty { fault } => fault.action(),
+        }
+    }
+
+    /// The whole message for a card on `link`: what happened, then what to
+    /// do ([`Error::action_on`]). `Display` is this for a contactless card.
+    pub fn message_on(&self, link: LinkKind) -> String {
+        struct What<'a>(&'a Error);
+        impl fmt::Display for What<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.describe(f)
+            }
+        }
+        match self {
+            // A PKI message carries its own advice.
+            Error::Pki { .. } => What(self).to_string(),
+            _ => format!("{}; {}", What(self), self.action_on(link)),
         }
     }
 
@@ -311,6 +356,10 @@ impl Error {
                 CardRefusal::TokenFull,
                 CardRefusal::NoApplication,
                 CardRefusal::Status { sw: 0x6F00 },
+                CardRefusal::Status { sw: 0x6700 },
+                CardRefusal::Status { sw: 0x6985 },
+                CardRefusal::Status { sw: 0x6A80 },
+                CardRefusal::Status { sw: 0x6D00 },
                 CardRefusal::Status { sw: 0x6A00 },
             ]
             .map(Error::from),
@@ -327,6 +376,7 @@ impl Error {
                 Violation::InvalidPublicKey,
                 Violation::WrongSignatures,
                 Violation::PinNotAnnounced { pin: PinRef::Admin },
+                Violation::UnexpectedStatus { sw: 0x6983 },
             ]
             .map(Error::from),
         );
@@ -382,10 +432,7 @@ impl Error {
                 CardRefusal::KeyIdExists => f.write_str("a key with this id already exists"),
                 CardRefusal::TokenFull => f.write_str("the token is full"),
                 CardRefusal::NoApplication => f.write_str("this card has no OFP1 application"),
-                CardRefusal::Status { sw } => match StatusError::from_sw(*sw) {
-                    Some(status) => write!(f, "the card refused the command: {status}"),
-                    None => write!(f, "the card refused the command (SW {sw:04X})"),
-                },
+                CardRefusal::Status { sw } => write!(f, "{} (SW {sw:04X})", status_meaning(*sw)),
             },
             Error::Protocol { violation } => match violation {
                 Violation::NotAuthentic => f.write_str(
@@ -417,6 +464,11 @@ impl Error {
                 Violation::PinNotAnnounced { pin } => {
                     write!(f, "the token announced no {pin:?} PIN")
                 }
+                Violation::UnexpectedStatus { sw } => write!(
+                    f,
+                    "the card broke the protocol: it answered SW {sw:04X}, which OFP1 does not \
+                     give this command"
+                ),
             },
             Error::Misuse { problem } => match problem {
                 ApiMisuse::KeyIdLength { len } => {
@@ -452,18 +504,50 @@ impl Error {
     }
 }
 
-/// `what happened; what to do`. PKI messages and the meanings of known
-/// status words carry their own advice.
+/// What a refusal's status word says happened (OFP1 Section 7), without
+/// advice: [`status_action`] has that.
+fn status_meaning(sw: u16) -> &'static str {
+    match StatusError::from_sw(sw) {
+        Some(StatusError::Internal) => "the token reported an internal error",
+        Some(StatusError::WrongLength) => "the token rejected the command's length",
+        Some(StatusError::ConditionsNotSatisfied) => {
+            "the token was not in the right state for the command"
+        }
+        Some(StatusError::IncorrectData) => "the token rejected the command's data",
+        Some(StatusError::IncorrectP1P2) => "the token rejected the command's parameters",
+        Some(StatusError::InsNotSupported | StatusError::ClaNotSupported) => {
+            "the token does not support the command"
+        }
+        _ => "the card refused the command",
+    }
+}
+
+fn status_action(sw: u16, nfc: bool) -> &'static str {
+    match StatusError::from_sw(sw) {
+        Some(StatusError::Internal) if nfc => "take the card away, present it again and retry",
+        Some(StatusError::Internal) => "take the card out of the reader, insert it again and retry",
+        Some(StatusError::WrongLength) => {
+            "use a link with extended-length APDUs, or report it if it persists"
+        }
+        Some(StatusError::ConditionsNotSatisfied) => "start the operation again",
+        Some(StatusError::IncorrectData) => {
+            "check that the digest size fits the key's curve, the curve is one the token \
+             offers, and the certificate is valid"
+        }
+        Some(
+            StatusError::IncorrectP1P2
+            | StatusError::InsNotSupported
+            | StatusError::ClaNotSupported,
+        ) => "check that this is an OFP1 token and its firmware is current",
+        _ => "retry, and report the code if it persists",
+    }
+}
+
+/// `what happened; what to do` for a card in a contactless field
+/// ([`Error::message_on`] words it for other links).
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.describe(f)?;
-        match self {
-            Error::Pki { .. } => Ok(()),
-            Error::Card {
-                refusal: CardRefusal::Status { sw },
-            } if StatusError::from_sw(*sw).is_some() => Ok(()),
-            _ => write!(f, "; {}", self.action()),
-        }
+        f.write_str(&self.message_on(LinkKind::Contactless))
     }
 }
 
@@ -592,7 +676,9 @@ impl From<TlvError> for Error {
     fn from(e: TlvError) -> Self {
         match e {
             TlvError::Missing(tag) => Violation::MissingObject { tag }.into(),
-            TlvError::Truncated | TlvError::BadLength => Violation::MalformedData.into(),
+            TlvError::Truncated | TlvError::BadLength | TlvError::Unexpected(_) => {
+                Violation::MalformedData.into()
+            }
         }
     }
 }

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 pub use fkn_core::transport::SHORT_APDU_LINK;
-use fkn_core::transport::{Transport, TransportError};
+use fkn_core::transport::{LinkKind, Transport, TransportError};
 
 /// A card that plays back canned responses and records what it was sent.
 ///
@@ -159,6 +159,9 @@ impl<T: Transport> Transport for CountingTransport<T> {
     }
     fn extended_length_supported(&self) -> bool {
         self.inner.extended_length_supported()
+    }
+    fn link_kind(&self) -> LinkKind {
+        self.inner.link_kind()
     }
 }
 
@@ -513,6 +516,9 @@ impl<T: Transport> Transport for FaultyTransport<T> {
     }
     fn extended_length_supported(&self) -> bool {
         self.inner.extended_length_supported()
+    }
+    fn link_kind(&self) -> LinkKind {
+        self.inner.link_kind()
     }
 }
 

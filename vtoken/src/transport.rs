@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::VirtualToken;
-use fkn_core::transport::{Transport, TransportError};
+use fkn_core::transport::{LinkKind, Transport, TransportError};
 
 /// Largest extended command APDU: header, 3-byte Lc, 65535 data bytes, 2-byte Le.
 pub const EXTENDED_APDU_LINK: usize = 4 + 3 + 65_535 + 2;
@@ -93,5 +93,10 @@ impl Transport for VirtualTokenTransport {
     }
     fn extended_length_supported(&self) -> bool {
         self.extended
+    }
+    /// A card in software sits in its "reader" for good: no advice to hold
+    /// it still.
+    fn link_kind(&self) -> LinkKind {
+        LinkKind::Reader
     }
 }

@@ -2926,6 +2926,15 @@ public enum Violation: Equatable, Hashable {
          * The PIN.
          */pin: PinRef
     )
+    /**
+     * A status word OFP1 does not give the command it answered (say `69 83`
+     * to SELECT, or `63 Cx` before any PIN was sent).
+     */
+    case unexpectedStatus(
+        /**
+         * `SW1 SW2`.
+         */sw: UInt16
+    )
 
 
 
@@ -2970,6 +2979,9 @@ public struct FfiConverterTypeViolation: FfiConverterRustBuffer {
         case 9: return .wrongSignatures
         
         case 10: return .pinNotAnnounced(pin: try FfiConverterTypePinRef.read(from: &buf)
+        )
+        
+        case 11: return .unexpectedStatus(sw: try FfiConverterUInt16.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -3023,6 +3035,11 @@ public struct FfiConverterTypeViolation: FfiConverterRustBuffer {
         case let .pinNotAnnounced(pin):
             writeInt(&buf, Int32(10))
             FfiConverterTypePinRef.write(pin, into: &buf)
+            
+        
+        case let .unexpectedStatus(sw):
+            writeInt(&buf, Int32(11))
+            FfiConverterUInt16.write(sw, into: &buf)
             
         }
     }

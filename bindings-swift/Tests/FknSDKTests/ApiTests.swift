@@ -30,8 +30,8 @@ final class ApiTests: XCTestCase {
         XCTAssertEqual(FknError.PinBlocked.message,
                        "the PIN is blocked; ask your administrator to unblock it")
         XCTAssertEqual(FknError.Card(refusal: .status(sw: 0x6F00)).message,
-                       "the card refused the command: the token reported an internal error (6F00); "
-                       + "remove it, present it again and retry")
+                       "the token reported an internal error (SW 6F00); "
+                       + "take the card away, present it again and retry")
         XCTAssertTrue(FknError.Link(fault: .cardRemoved).isCardRemoved)
         XCTAssertFalse(FknError.Link(fault: .timeout).isCardRemoved)
         XCTAssertNil(FknError.Link(fault: .cardRemoved).attemptsLeft)

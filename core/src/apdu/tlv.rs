@@ -17,6 +17,10 @@ pub enum TlvError {
     /// A required tag was absent.
     #[error("missing TLV tag {0:02X}")]
     Missing(u8),
+    /// A data object whose value the protocol does not allow there (an
+    /// unknown reference or curve, a repeated template).
+    #[error("unexpected value in TLV tag {0:02X}")]
+    Unexpected(u8),
 }
 
 /// Appends `tag || len || value` to `out`.

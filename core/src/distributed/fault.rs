@@ -77,10 +77,12 @@ impl TwoPartyFault {
             Self::KeyNotFound => f.write_str("no two-party key with this id on this device"),
             Self::KeyExists => f.write_str("this device already has a key with this id"),
             Self::KeyChanged => f.write_str("the key was changed since it was unlocked"),
-            Self::Refused { detail } => write!(f, "the signing server refused: {detail}"),
+            Self::Refused { detail } => {
+                write!(f, "the signing server refused the request ({detail})")
+            }
             Self::ServerMisbehaved { detail } => write!(
                 f,
-                "the signing server broke the protocol ({detail}); nothing was signed"
+                "the signing server broke the protocol ({detail}) and nothing was signed"
             ),
         }
     }
@@ -120,7 +122,7 @@ impl TwoPartyFault {
             Self::KeyExists,
             Self::KeyChanged,
             Self::Refused {
-                detail: Refusal::PoolFull.to_string(),
+                detail: refusal_what(Refusal::PoolFull),
             },
             Self::ServerMisbehaved {
                 detail: "its signature does not verify".into(),
@@ -148,11 +150,37 @@ impl From<Refusal> for Error {
             Refusal::Unavailable => TwoPartyFault::ServerUnavailable.into(),
             Refusal::UnsupportedVersion { .. } => TwoPartyFault::UpdateRequired.into(),
             other => TwoPartyFault::Refused {
-                detail: other.to_string(),
+                detail: refusal_what(other),
             }
             .into(),
         }
     }
+}
+
+/// A refusal in a few words, without the advice its own message carries
+/// (the SDK's message adds one piece of advice at the end).
+fn refusal_what(r: Refusal) -> String {
+    match r {
+        Refusal::UnknownKey => "unknown key",
+        Refusal::KeyExists => "a key with this id exists on the server",
+        Refusal::KeyLocked => "key locked",
+        Refusal::KeyRevoked => "key revoked",
+        Refusal::PinRejected { .. } => "wrong PIN",
+        Refusal::NonceUnknown => "unknown server nonce commitment",
+        Refusal::NonceUsed => "server nonce commitment already used",
+        Refusal::StaleShare { .. } => "stale device share",
+        Refusal::NoKeygenInProgress => "no key generation in progress",
+        Refusal::CommitmentMismatch => "commitment and opening differ",
+        Refusal::ProofInvalid => "proof of knowledge does not verify",
+        Refusal::InvalidRequest => "malformed or invalid request",
+        Refusal::UnsupportedVersion { .. } => "unsupported protocol version",
+        Refusal::CurveMismatch => "another curve than the key's",
+        Refusal::DegenerateNonce => "degenerate nonce",
+        Refusal::RefreshUnknown => "no such share refresh",
+        Refusal::PoolFull => "nonce commitment pool full",
+        Refusal::Unavailable => "storage unavailable",
+    }
+    .to_owned()
 }
 
 impl From<ChannelError> for Error {

@@ -12,6 +12,10 @@ use crate::crypto::secret::Key256;
 
 /// Length of the truncated CMAC `T` in `8E`.
 const MAC_LEN: usize = 8;
+/// How far from `SSC_RSP` a failed response's MAC is tried, to tell a
+/// replayed or out-of-step response ([`SmError::CounterMismatch`]) from an
+/// altered one ([`SmError::MacMismatch`]).
+const COUNTER_SEARCH: u64 = 4;
 /// CLA bits that announce secure messaging with an authenticated header (ISO 7816-4 5.4.1).
 const CLA_SM: u8 = 0x0C;
 /// CLA bit of command chaining, which applies below secure messaging.
@@ -153,14 +157,26 @@ impl SecureChannel {
         let ssc = self.ssc_rsp;
 
         let parts = parse_response(&rsp.data)?;
-        let mut mac_input = Vec::with_capacity(8 + rsp.data.len());
-        mac_input.extend_from_slice(&ssc.to_be_bytes());
-        if let Some(do85) = &parts.do85 {
-            mac_input.extend_from_slice(do85.raw);
-        }
-        mac_input.extend_from_slice(parts.do99.raw);
-        if !ct_eq(&cmac8(keys.mac_rsp(), &mac_input), parts.mac) {
-            return Err(SmError::MacMismatch);
+        let mac_input = |ssc: u64| {
+            let mut input = Vec::with_capacity(8 + rsp.data.len());
+            input.extend_from_slice(&ssc.to_be_bytes());
+            if let Some(do85) = &parts.do85 {
+                input.extend_from_slice(do85.raw);
+            }
+            input.extend_from_slice(parts.do99.raw);
+            input
+        };
+        if !ct_eq(&cmac8(keys.mac_rsp(), &mac_input(ssc)), parts.mac) {
+            // Rejected either way; the diagnosis only tells a replayed or
+            // out-of-step response from an altered one.
+            let nearby = ssc.saturating_sub(COUNTER_SEARCH).max(1)..=ssc + COUNTER_SEARCH;
+            let replayed = nearby
+                .filter(|&other| other != ssc)
+                .find(|&other| ct_eq(&cmac8(keys.mac_rsp(), &mac_input(other)), parts.mac));
+            return Err(match replayed {
+                Some(got) => SmError::CounterMismatch { expected: ssc, got },
+                None => SmError::MacMismatch,
+            });
         }
         let mut data = parts.do85.map(|t| t.value.to_vec()).unwrap_or_default();
         kuznyechik_ctr(keys.enc_rsp(), &ssc.to_be_bytes(), &mut data);

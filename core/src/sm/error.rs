@@ -46,6 +46,17 @@ pub enum SmError {
         /// Which part is wrong.
         reason: &'static str,
     },
+    /// The response MAC verifies, but over another counter than `SSC_RSP`:
+    /// a response replayed from earlier in the session, or a token out of step.
+    #[error(
+        "the token's protected response carries a valid MAC over counter {got}, not {expected} (replayed or out of step); the secure channel was closed"
+    )]
+    CounterMismatch {
+        /// The host's `SSC_RSP`.
+        expected: u64,
+        /// The counter the MAC verifies with.
+        got: u64,
+    },
     /// The response MAC does not verify: altered in transit, or out of step.
     #[error(
         "the token's protected response failed its integrity check (MAC); the secure channel was closed"

@@ -5,7 +5,7 @@
 
 use super::{SecureChannel, SmKeys};
 use crate::apdu::{ApduChannel, Command, Response, tlv};
-use crate::error::{CardRefusal, Result};
+use crate::error::{CardRefusal, Error, Result};
 use crate::transport::Transport;
 
 /// A link to a token that carries plain commands always and secure-messaged
@@ -64,11 +64,21 @@ impl<T: Transport> SecureLink<T> {
             // through 61 xx (OFP1 Section 2).
             cmd.le = cmd.le.map(|le| le.min(256));
         }
-        let result = channel
-            .wrap(&cmd, extended)
-            .map_err(Into::into)
-            .and_then(|wrapped| self.link.transmit(&wrapped).map_err(Into::into))
-            .and_then(|rsp| channel.unwrap(&rsp).map_err(Into::into));
+        let ins = cmd.ins;
+        let result = match channel.wrap(&cmd, extended) {
+            Err(e) => Err(failed(ins, "could not be wrapped", &e, e.clone().into())),
+            Ok(wrapped) => match self.link.transmit(&wrapped) {
+                Err(e) => Err(failed(ins, "was not exchanged", &e, e.clone().into())),
+                Ok(rsp) => channel.unwrap(&rsp).map_err(|e| {
+                    failed(
+                        ins,
+                        "got a response that did not unwrap",
+                        &e,
+                        e.clone().into(),
+                    )
+                }),
+            },
+        };
         if result.is_err() {
             self.close();
         }
@@ -89,6 +99,13 @@ impl<T: Transport> SecureLink<T> {
     pub fn transport_mut(&mut self) -> &mut T {
         self.link.transport_mut()
     }
+}
+
+/// Logs why a wrapped command failed (the user-facing error says only that
+/// the channel broke) and passes the error on. No key material is in `cause`.
+fn failed(ins: u8, what: &str, cause: &dyn core::fmt::Display, error: Error) -> Error {
+    log::debug!("secure messaging: command {ins:02X} {what}: {cause}; keys erased");
+    error
 }
 
 /// Whether the wrapped form of `cmd` needs extended length: its data objects

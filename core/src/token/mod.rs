@@ -6,6 +6,7 @@ pub mod records;
 pub mod salt_cache;
 pub mod session;
 pub mod signer;
+pub mod status;
 
 pub use commands::PinRef;
 pub use records::{KeyInfo, PasswordInfo, SelectInfo, Serial, TokenInfo};

@@ -57,7 +57,7 @@ impl SelectInfo {
             .map_err(|_| TlvError::BadLength)?;
         let label = String::from_utf8_lossy(tlv::find(&prop, 0x82)?).into_owned();
         let curves = parse_oid_list(tlv::find(&prop, 0x83)?)?;
-        let mut passwords = Vec::new();
+        let mut passwords: Vec<PasswordInfo> = Vec::new();
         for (_, tpl) in prop.iter().filter(|(t, _)| *t == 0xA0) {
             let items = tlv::parse(tpl)?;
             let byte = |tag| -> Result<u8, TlvError> {
@@ -66,13 +66,15 @@ impl SelectInfo {
                     .copied()
                     .ok_or(TlvError::Truncated)
             };
-            let Some(reference) = PinRef::from_byte(byte(0xC0)?) else {
-                continue; // a password this host does not know; ignore it
-            };
-            let Some(curve) = CurveId::from_oid_der(&tlv_bytes(0x06, tlv::find(&items, 0xC3)?)?)
-            else {
-                continue;
-            };
+            // OFP1 version 1 has exactly these references and curves: anything
+            // else is a damaged answer, not something to skip in silence (a
+            // flipped byte would otherwise hide the admin PIN).
+            let reference = PinRef::from_byte(byte(0xC0)?).ok_or(TlvError::Unexpected(0xC0))?;
+            if passwords.iter().any(|p| p.reference == reference) {
+                return Err(TlvError::Unexpected(0xC0));
+            }
+            let curve = CurveId::from_oid_der(&tlv_bytes(0x06, tlv::find(&items, 0xC3)?)?)
+                .ok_or(TlvError::Unexpected(0xC3))?;
             passwords.push(PasswordInfo {
                 reference,
                 ind: byte(0xC1)?,
@@ -97,13 +99,17 @@ fn tlv_bytes(tag: u8, value: &[u8]) -> Result<Vec<u8>, TlvError> {
     Ok(value.to_vec())
 }
 
-/// Parses concatenated `06 len oid` TLVs, skipping curves this SDK does not know.
+/// Parses concatenated `06 len oid` TLVs of the curves OFP1 version 1 names;
+/// anything else in the list is a damaged answer (a flipped byte would
+/// otherwise drop a curve in silence).
 fn parse_oid_list(data: &[u8]) -> Result<Vec<CurveId>, TlvError> {
-    Ok(tlv::parse(data)?
+    tlv::parse(data)?
         .into_iter()
-        .filter(|(t, _)| *t == 0x06)
-        .filter_map(|(_, v)| CurveId::from_oid_der(&tlv::tlv(0x06, v)))
-        .collect())
+        .map(|(t, v)| match t {
+            0x06 => CurveId::from_oid_der(&tlv::tlv(0x06, v)).ok_or(TlvError::Unexpected(0x83)),
+            _ => Err(TlvError::Unexpected(0x83)),
+        })
+        .collect()
 }
 
 /// Token info (`E0` template of `00 CA 01 00`).
@@ -209,6 +215,28 @@ mod tests {
             "2923BE84E16CD6AE529049F1F1BBE9EB"
         );
         assert!(info.password(PinRef::Admin).is_some());
+    }
+
+    #[test]
+    fn flipped_template_or_curve_bytes_are_errors_not_omissions() {
+        let data = hex::decode(SELECT).unwrap();
+        // The admin template's C0 02 made 03: the admin PIN would vanish.
+        let admin = data
+            .windows(3)
+            .rposition(|w| w == [0xC0, 0x01, 0x02])
+            .unwrap();
+        let mut flipped = data.clone();
+        flipped[admin + 2] = 0x03;
+        assert_eq!(SelectInfo::parse(&flipped), Err(TlvError::Unexpected(0xC0)));
+        // Two user templates.
+        let mut twice = data.clone();
+        twice[admin + 2] = 0x01;
+        assert_eq!(SelectInfo::parse(&twice), Err(TlvError::Unexpected(0xC0)));
+        // The last byte of the first curve OID in 83: a curve would vanish.
+        let list = data.windows(2).position(|w| w == [0x83, 0x47]).unwrap();
+        let mut curve = data.clone();
+        curve[list + 2 + 8] ^= 0x40;
+        assert_eq!(SelectInfo::parse(&curve), Err(TlvError::Unexpected(0x83)));
     }
 
     #[test]

@@ -13,6 +13,7 @@
 
 use super::commands::{self, PinRef};
 use super::records::{KeyInfo, PasswordInfo, SelectInfo, TokenInfo};
+use super::status::{self, Ofp1Command as C};
 use crate::apdu::tlv;
 use crate::apdu::{Command, Response};
 use crate::crypto::ec::{CurveId, VerifyingKey};
@@ -68,10 +69,7 @@ impl<T: Transport> TokenSession<T> {
     pub fn open_with_profile(transport: T, profile: Profile) -> Result<Self> {
         let mut link = SecureLink::new(transport);
         let rsp = link.transmit_plain(&commands::select())?;
-        if rsp.sw == 0x6A82 {
-            return Err(CardRefusal::NoApplication.into());
-        }
-        check(&rsp)?;
+        status::check(C::Select, rsp.sw)?;
         let select = SelectInfo::parse(&rsp.data)?;
         Ok(TokenSession {
             link,
@@ -82,6 +80,13 @@ impl<T: Transport> TokenSession<T> {
     }
 
     /// What SELECT told: serial, label, curves, PIN parameters.
+    ///
+    /// SELECT is not authenticated. SESPAKE binds the serial and the
+    /// logged-in PIN's `ind`, salt and curve (they enter `MAC_A`/`MAC_B`);
+    /// the version, the label, the curve list, the attempt counters and the
+    /// other PIN's template are as the card (or anything between) sent them.
+    /// [`TokenSession::token_info`] refreshes the label and the counters
+    /// inside the secure channel.
     pub fn select_info(&self) -> &SelectInfo {
         &self.select
     }
@@ -94,6 +99,12 @@ impl<T: Transport> TokenSession<T> {
     /// Which PIN the session is logged in with, if any.
     pub fn authenticated_as(&self) -> Option<PinRef> {
         self.pin.filter(|_| self.link.is_established())
+    }
+
+    /// The kind of link the card is on, for wording errors
+    /// ([`Error::message_on`]).
+    pub fn link_kind(&self) -> crate::transport::LinkKind {
+        self.link.transport().link_kind()
     }
 
     /// The transport, e.g. to read a counting or simulated-NFC transport's figures.
@@ -154,11 +165,17 @@ impl<T: Transport> TokenSession<T> {
         )?;
         let (expect_u2, u1) = start.start(rng);
 
-        let rsp = self.plain(&commands::general_authenticate_1(pin.reference, &[], &u1))?;
+        let rsp = self.plain(
+            C::AuthenticateStep1,
+            &commands::general_authenticate_1(pin.reference, &[], &u1),
+        )?;
         let u2 = tlv::expect_single(tlv::expect_single(&rsp.data, 0x7C)?, 0x82)?;
         let (expect_mac_b, mac_a) = expect_u2.handle(u2).map_err(|_| Violation::NotAuthentic)?;
 
-        let rsp = self.plain(&commands::general_authenticate_2(pin.reference, &mac_a))?;
+        let rsp = self.plain(
+            C::AuthenticateStep2,
+            &commands::general_authenticate_2(pin.reference, &mac_a),
+        )?;
         let mac_b = tlv::expect_single(tlv::expect_single(&rsp.data, 0x7C)?, 0x84)?;
         let established = expect_mac_b
             .handle(mac_b)
@@ -169,15 +186,30 @@ impl<T: Transport> TokenSession<T> {
         Ok(())
     }
 
-    /// Serial, label, free slots and PIN attempts.
+    /// Serial, label, free slots and PIN attempts, read inside the secure
+    /// channel. The label and attempt counters of [`TokenSession::select_info`]
+    /// are refreshed from it: SELECT's copies are not authenticated.
     pub fn token_info(&mut self) -> Result<TokenInfo> {
-        let rsp = self.secure(&commands::token_info())?;
-        Ok(TokenInfo::parse(&rsp.data)?)
+        let rsp = self.secure(C::TokenInfo, &commands::token_info())?;
+        let info = TokenInfo::parse(&rsp.data)?;
+        // The serial is SESPAKE's ID_B, which MAC_B bound: another one here
+        // is a token contradicting itself.
+        if info.serial != self.select.serial {
+            return Err(Violation::MalformedData.into());
+        }
+        self.select.label.clone_from(&info.label);
+        for p in &mut self.select.passwords {
+            p.attempts_left = match p.reference {
+                PinRef::User => info.user_pin_attempts,
+                PinRef::Admin => info.admin_pin_attempts,
+            };
+        }
+        Ok(info)
     }
 
     /// Every key on the token, in creation order.
     pub fn list_keys(&mut self) -> Result<Vec<KeyInfo>> {
-        let rsp = self.secure(&commands::list_keys())?;
+        let rsp = self.secure(C::ListKeys, &commands::list_keys())?;
         Ok(KeyInfo::parse_list(&rsp.data)?)
     }
 
@@ -187,7 +219,7 @@ impl<T: Transport> TokenSession<T> {
         if !self.select.curves.contains(&curve) {
             return Err(ApiMisuse::CurveNotSupported { curve }.into());
         }
-        let rsp = self.secure(&commands::generate_key(id, curve, label))?;
+        let rsp = self.secure(C::GenerateKey, &commands::generate_key(id, curve, label))?;
         let public_key = tlv::expect_single(&rsp.data, 0x86)?.to_vec();
         // A token that returns a bad point is not one we should trust with keys.
         VerifyingKey::from_bytes(curve, &public_key).map_err(|_| Violation::InvalidPublicKey)?;
@@ -221,7 +253,7 @@ impl<T: Transport> TokenSession<T> {
             }
             .into());
         }
-        let rsp = self.secure(&commands::sign(id, digests))?;
+        let rsp = self.secure(C::Sign, &commands::sign(id, digests))?;
         let sigs: Vec<Vec<u8>> = tlv::parse(&rsp.data)?
             .into_iter()
             .filter(|(t, _)| *t == 0x9E)
@@ -239,20 +271,22 @@ impl<T: Transport> TokenSession<T> {
         if der.is_empty() {
             return Err(ApiMisuse::EmptyCertificate.into());
         }
-        self.secure(&commands::put_certificate(id, der)).map(drop)
+        self.secure(C::PutCertificate, &commands::put_certificate(id, der))
+            .map(drop)
     }
 
     /// Reads the certificate (DER) of key `id`.
     pub fn get_certificate(&mut self, id: &[u8]) -> Result<Vec<u8>> {
         check_key_id(id)?;
-        let rsp = self.secure(&commands::get_certificate(id))?;
+        let rsp = self.secure(C::GetCertificate, &commands::get_certificate(id))?;
         Ok(tlv::expect_single(&rsp.data, 0x70)?.to_vec())
     }
 
     /// Deletes key `id` and its certificate.
     pub fn delete_key(&mut self, id: &[u8]) -> Result<()> {
         check_key_id(id)?;
-        self.secure(&commands::delete_key(id)).map(drop)
+        self.secure(C::DeleteKey, &commands::delete_key(id))
+            .map(drop)
     }
 
     /// Changes the PIN this session is logged in with. A fresh salt is chosen,
@@ -262,7 +296,7 @@ impl<T: Transport> TokenSession<T> {
             .authenticated_as()
             .ok_or(Error::from(CardRefusal::NotAuthenticated))?;
         let (salt, q_pw) = self.new_verifier(pin, new_pin)?;
-        self.secure(&commands::change_pin(pin, &salt, &q_pw))?;
+        self.secure(C::ChangePin, &commands::change_pin(pin, &salt, &q_pw))?;
         self.refresh_salt(pin, salt);
         Ok(())
     }
@@ -270,7 +304,7 @@ impl<T: Transport> TokenSession<T> {
     /// Sets a new user PIN and unblocks it (admin session).
     pub fn unblock_pin(&mut self, new_user_pin: &str) -> Result<()> {
         let (salt, q_pw) = self.new_verifier(PinRef::User, new_user_pin)?;
-        self.secure(&commands::unblock_user_pin(&salt, &q_pw))?;
+        self.secure(C::UnblockPin, &commands::unblock_user_pin(&salt, &q_pw))?;
         self.refresh_salt(PinRef::User, salt);
         Ok(())
     }
@@ -279,9 +313,9 @@ impl<T: Transport> TokenSession<T> {
     pub fn random(&mut self, len: u8) -> Result<Vec<u8>> {
         let cmd = commands::random(u32::from(len.max(1)));
         let rsp = if self.link.is_established() {
-            self.secure(&cmd)?
+            self.secure(C::Random, &cmd)?
         } else {
-            self.plain(&cmd)?
+            self.plain(C::Random, &cmd)?
         };
         Ok(rsp.data)
     }
@@ -317,18 +351,18 @@ impl<T: Transport> TokenSession<T> {
     }
 
     /// A command outside secure messaging (SESPAKE, random); an error status
-    /// word becomes the matching [`Error`].
-    fn plain(&mut self, cmd: &Command) -> Result<Response> {
+    /// word becomes what it means for `kind` ([`status::check`]).
+    fn plain(&mut self, kind: C, cmd: &Command) -> Result<Response> {
         let rsp = self.link.transmit_plain(cmd)?;
-        check(&rsp)?;
+        status::check(kind, rsp.sw)?;
         Ok(rsp)
     }
 
     /// A command through the secure channel; a failure of the channel or
     /// the link ends the session (the link erases the keys).
-    fn secure(&mut self, cmd: &Command) -> Result<Response> {
+    fn secure(&mut self, kind: C, cmd: &Command) -> Result<Response> {
         let rsp = self.link.transmit(cmd)?;
-        check(&rsp)?;
+        status::check(kind, rsp.sw)?;
         Ok(rsp)
     }
 }
@@ -341,8 +375,4 @@ fn check_key_id(id: &[u8]) -> Result<()> {
         .into());
     }
     Ok(())
-}
-
-fn check(rsp: &Response) -> Result<()> {
-    Ok(crate::apdu::check(rsp.sw)?)
 }

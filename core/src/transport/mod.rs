@@ -25,6 +25,17 @@ pub enum TransportError {
     },
 }
 
+/// What kind of link the card is on, for advice that fits it: a card in a
+/// field is held still, a card in a reader is seated.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LinkKind {
+    /// A contactless field: a phone's NFC, a contactless reader.
+    #[default]
+    Contactless,
+    /// A contact reader (PC/SC) or a card in software.
+    Reader,
+}
+
 /// Maximum transceive length of a short-APDU link (`4 + 1 + 255 + 1`).
 pub const SHORT_APDU_LINK: usize = 261;
 
@@ -40,6 +51,12 @@ pub trait Transport: Send {
 
     /// Whether the link and the card take extended-length APDUs.
     fn extended_length_supported(&self) -> bool;
+
+    /// What kind of link this is, so error advice fits it (hold the card
+    /// still, or seat it in the reader). Contactless unless told otherwise.
+    fn link_kind(&self) -> LinkKind {
+        LinkKind::Contactless
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for Box<T> {
@@ -51,6 +68,9 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     }
     fn extended_length_supported(&self) -> bool {
         (**self).extended_length_supported()
+    }
+    fn link_kind(&self) -> LinkKind {
+        (**self).link_kind()
     }
 }
 

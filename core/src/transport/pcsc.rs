@@ -8,7 +8,7 @@ use pcsc::{Card, Context, Disposition, Protocols, Scope};
 use zeroize::Zeroize;
 
 use super::{Transport, TransportError};
-use crate::transport::atr;
+use crate::transport::{LinkKind, atr};
 
 /// Largest command APDU with short length: header, Lc, 255 data bytes, Le.
 const MAX_SHORT_APDU: usize = 261;
@@ -170,6 +170,16 @@ pub fn resolve_reader(readers: &[String], wanted: &str) -> Result<usize, PcscErr
 /// host then stays with short APDUs, which every card takes.
 pub fn extended_length_in_atr(atr: &[u8]) -> bool {
     atr::card_capabilities(atr).is_some_and(|c| c.extended_length)
+}
+
+/// A contactless card in a PC/SC reader gets a pseudo-ATR
+/// `3B 8n 80 01 ...` (PC/SC Part 3, 3.1.3.2.3); any other ATR is a contact
+/// card.
+pub fn link_kind_of_atr(atr: &[u8]) -> LinkKind {
+    match atr {
+        [0x3B, t0, 0x80, 0x01, ..] if t0 & 0xF0 == 0x80 => LinkKind::Contactless,
+        _ => LinkKind::Reader,
+    }
 }
 
 /// Maps a PC/SC failure during an exchange onto the link-level error.
@@ -347,6 +357,10 @@ impl Transport for PcscTransport {
     fn extended_length_supported(&self) -> bool {
         self.extended
     }
+
+    fn link_kind(&self) -> LinkKind {
+        link_kind_of_atr(&self.atr)
+    }
 }
 
 #[cfg(test)]
@@ -355,6 +369,18 @@ mod tests {
 
     fn names(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn contactless_pseudo_atr_is_told_apart() {
+        // PC/SC Part 3 pseudo-ATR of an ISO 14443-4 card, then a contact ATR.
+        let contactless = [
+            0x3B, 0x88, 0x80, 0x01, 0, 0, 0, 0, 0x33, 0x81, 0x81, 0x00, 0x3A,
+        ];
+        assert_eq!(link_kind_of_atr(&contactless), LinkKind::Contactless);
+        let contact = [0x3B, 0xDA, 0x18, 0xFF, 0x81, 0xB1, 0xFE, 0x75, 0x1F, 0x03];
+        assert_eq!(link_kind_of_atr(&contact), LinkKind::Reader);
+        assert_eq!(link_kind_of_atr(&[]), LinkKind::Reader);
     }
 
     #[test]

@@ -64,4 +64,4 @@ class ApiTest {
 }
 
 private const val CARD_6F00_MESSAGE =
-    "the card refused the command: the token reported an internal error (6F00); remove it, present it again and retry"
+    "the token reported an internal error (SW 6F00); take the card away, present it again and retry"

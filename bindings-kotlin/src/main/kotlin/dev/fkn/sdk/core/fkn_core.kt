@@ -3434,6 +3434,22 @@ sealed class Violation {
         companion object
     }
     
+    /**
+     * A status word OFP1 does not give the command it answered (say `69 83`
+     * to SELECT, or `63 Cx` before any PIN was sent).
+     */
+    data class UnexpectedStatus(
+        /**
+         * `SW1 SW2`.
+         */
+        val `sw`: kotlin.UShort) : Violation()
+        
+    {
+        
+
+        companion object
+    }
+    
 
     
 
@@ -3469,6 +3485,9 @@ public object FfiConverterTypeViolation : FfiConverterRustBuffer<Violation>{
             9 -> Violation.WrongSignatures
             10 -> Violation.PinNotAnnounced(
                 FfiConverterTypePinRef.read(buf),
+                )
+            11 -> Violation.UnexpectedStatus(
+                FfiConverterUShort.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
@@ -3540,6 +3559,13 @@ public object FfiConverterTypeViolation : FfiConverterRustBuffer<Violation>{
                 + FfiConverterTypePinRef.allocationSize(value.`pin`)
             )
         }
+        is Violation.UnexpectedStatus -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterUShort.allocationSize(value.`sw`)
+            )
+        }
     }
 
     override fun write(value: Violation, buf: ByteBuffer) {
@@ -3587,6 +3613,11 @@ public object FfiConverterTypeViolation : FfiConverterRustBuffer<Violation>{
             is Violation.PinNotAnnounced -> {
                 buf.putInt(10)
                 FfiConverterTypePinRef.write(value.`pin`, buf)
+                Unit
+            }
+            is Violation.UnexpectedStatus -> {
+                buf.putInt(11)
+                FfiConverterUShort.write(value.`sw`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs every cargo-fuzz target of fuzz/ for SECONDS each (default 600) and
+# prints, per target, the executions, the coverage (libFuzzer's `cov`
+# edges and `ft` features) and the seconds it ran. A crash stops the script
+# with the target's name; libFuzzer leaves the input in fuzz/artifacts/.
+#
+#   tests/fuzz.sh           10 minutes per target (the issue 14 long run)
+#   tests/fuzz.sh 10        smoke pass (tests/run-all.sh)
+#
+# Needs the nightly toolchain (rustup toolchain install nightly) and
+# cargo-fuzz (installed from crates.io when missing). Corpora grow in
+# fuzz/corpus/<target> (not committed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-600}"
+
+if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+  rustup toolchain install nightly --profile minimal
+fi
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  cargo install --locked cargo-fuzz
+fi
+
+# Its own target directory: sanitizer builds share nothing with the workspace's.
+export CARGO_TARGET_DIR="${FKN_FUZZ_TARGET_DIR:-$PWD/fuzz/target}"
+targets=$(cd fuzz && cargo +nightly fuzz list)
+echo "==> building $(echo "$targets" | wc -w) fuzz targets"
+(cd fuzz && cargo +nightly fuzz build)
+
+printf '%-22s %12s %8s %8s %6s\n' target execs cov ft secs
+for t in $targets; do
+  log="$(mktemp)"
+  mkdir -p "fuzz/corpus/$t"
+  start=$(date +%s)
+  if ! (cd fuzz && cargo +nightly fuzz run "$t" "corpus/$t" -- \
+      -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1) >"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    echo "FUZZ FAILURE in $t (input in fuzz/artifacts/$t/)" >&2
+    exit 1
+  fi
+  end=$(date +%s)
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+  ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+  printf '%-22s %12s %8s %8s %6s\n' "$t" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$((end - start))"
+  rm -f "$log"
+done
