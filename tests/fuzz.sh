@@ -21,8 +21,11 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install --locked cargo-fuzz
 fi
 
-# Its own target directory: sanitizer builds share nothing with the workspace's.
-export CARGO_TARGET_DIR="${FKN_FUZZ_TARGET_DIR:-$PWD/fuzz/target}"
+# Its own target directory (sanitizer builds share nothing with the
+# workspace's), kept beside the iOS checks' in FKN_CARGO_CACHE so a fresh
+# clone on the same machine starts warm.
+export CARGO_TARGET_DIR="${FKN_FUZZ_TARGET_DIR:-${FKN_CARGO_CACHE:-/var/cache/fkn-sdk}/target-fuzz}"
+mkdir -p "$CARGO_TARGET_DIR" 2>/dev/null || export CARGO_TARGET_DIR="$PWD/fuzz/target"
 targets=$(cd fuzz && cargo +nightly fuzz list)
 echo "==> building $(echo "$targets" | wc -w) fuzz targets"
 (cd fuzz && cargo +nightly fuzz build)

@@ -6,7 +6,7 @@
 #   FKN_SKIP_E2E=1 tests/...    skip the PC/SC + vpcd end-to-end suite
 #   FKN_SKIP_FRESH=1 tests/...  skip the fresh-machine demo check (debootstrap)
 #   FKN_SKIP_POSTGRES=1 ...     skip fkn-server's tests on a real PostgreSQL
-#   FKN_SKIP_FUZZ=1 tests/...   skip the fuzz smoke pass (FKN_FUZZ_SECONDS per target, default 10)
+#   FKN_SKIP_FUZZ=1 tests/...   skip the fuzz smoke pass (FKN_FUZZ_SECONDS per target, default 5)
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=e2e/lib.sh
 . "$(dirname "$0")/e2e/lib.sh"
@@ -91,8 +91,8 @@ cargo deny check licenses bans sources
 # Every fuzz target for FKN_FUZZ_SECONDS (default 10) each; the long run is
 # tests/fuzz.sh with no argument (10 minutes per target).
 if [ -z "${FKN_SKIP_FUZZ:-}" ]; then
-  log "fuzz smoke pass (${FKN_FUZZ_SECONDS:-10} s per target)"
-  tests/fuzz.sh "${FKN_FUZZ_SECONDS:-10}"
+  log "fuzz smoke pass (${FKN_FUZZ_SECONDS:-5} s per target)"
+  tests/fuzz.sh "${FKN_FUZZ_SECONDS:-5}"
 fi
 
 log "all suites passed"
