@@ -88,7 +88,7 @@ if ! command -v cargo-deny >/dev/null; then
 fi
 cargo deny check licenses bans sources
 
-# Every fuzz target for FKN_FUZZ_SECONDS (default 10) each; the long run is
+# Every fuzz target for FKN_FUZZ_SECONDS (default 5) each; the long run is
 # tests/fuzz.sh with no argument (10 minutes per target).
 if [ -z "${FKN_SKIP_FUZZ:-}" ]; then
   log "fuzz smoke pass (${FKN_FUZZ_SECONDS:-5} s per target)"
