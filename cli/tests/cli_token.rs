@@ -302,7 +302,7 @@ fn wrong_pins_block_then_admin_unblocks_and_pins_change() {
     // Blocked: even the right PIN is refused, with exit status 4.
     let e = lab.fails(4, &["list", "--token", &t, "--pin", USER_PIN]);
     assert!(
-        e.contains("PIN is blocked") && e.contains("admin PIN"),
+        e.contains("PIN is blocked") && e.contains("ask your administrator"),
         "{e}"
     );
     let info = lab.ok(&["info", "--token", &t]);

@@ -7,15 +7,18 @@ mod common;
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use common::{HttpChannel, PIN, TestServer, device_config, digest};
 use fkn_core::crypto::ec::CurveId;
 use fkn_core::distributed::{Device, KeyId, MemorySecureStore, Request, RequestBody};
 
 /// `devices` phones, each with its own key, sign `signs` digests each,
-/// spreading their requests over `servers`.
-fn run(servers: &[&TestServer], devices: usize, signs: u8) {
+/// spreading their requests over `servers`. Prints signatures per second
+/// and the latency of one signature (a measurement, not an assertion).
+fn run(label: &str, servers: &[&TestServer], devices: usize, signs: u8) {
     let curve = CurveId::Tc26_256A;
+    let started = Instant::now();
     let handles: Vec<_> = (0..devices)
         .map(|i| {
             let base = servers[i % servers.len()].base.clone();
@@ -31,11 +34,14 @@ fn run(servers: &[&TestServer], devices: usize, signs: u8) {
                     .generate(&id, curve, PIN)
                     .unwrap_or_else(|e| panic!("{id}: keygen: {e:?}"));
                 let key = device.unlock(&id, PIN).unwrap();
+                let mut latencies = Vec::with_capacity(usize::from(signs));
                 for s in 0..signs {
                     let d = digest(curve, s);
+                    let t = Instant::now();
                     let sig = key
                         .sign_digest(&d)
                         .unwrap_or_else(|e| panic!("{id}: signature {s}: {e:?}"));
+                    latencies.push(t.elapsed());
                     key.verifying_key().verify_digest(&d, &sig).unwrap();
                 }
                 let sent = ch.sent.lock().unwrap();
@@ -46,13 +52,15 @@ fn run(servers: &[&TestServer], devices: usize, signs: u8) {
                         _ => None,
                     })
                     .collect();
-                (id, indices)
+                (id, indices, latencies)
             })
         })
         .collect();
     let db = &servers[0].state.db;
+    let mut all: Vec<Duration> = Vec::new();
     for h in handles {
-        let (id, indices) = h.join().unwrap();
+        let (id, indices, latencies) = h.join().unwrap();
+        all.extend(latencies);
         assert_eq!(
             indices.len(),
             usize::from(signs),
@@ -63,12 +71,24 @@ fn run(servers: &[&TestServer], devices: usize, signs: u8) {
         let counts = servers[0].rt.block_on(db.pool_counts(&id)).unwrap();
         assert_eq!(counts.used, i64::from(signs), "{id}: {counts:?}");
     }
+    let wall = started.elapsed();
+    all.sort();
+    let pct = |p: usize| all[(all.len() * p / 100).min(all.len() - 1)].as_secs_f64() * 1e3;
+    println!(
+        "load {label}: {devices} devices x {signs} signatures ({} in all, keygen included in the \
+         wall time) in {:.1} s: {:.1} signatures/s, latency p50 {:.1} ms, p99 {:.1} ms",
+        all.len(),
+        wall.as_secs_f64(),
+        all.len() as f64 / wall.as_secs_f64(),
+        pct(50),
+        pct(99),
+    );
 }
 
 #[test]
 fn smoke_eight_devices_on_one_server() {
     let srv = TestServer::start();
-    run(&[&srv], 8, 3);
+    run("smoke, one instance", &[&srv], 8, 3);
 }
 
 #[test]
@@ -79,14 +99,14 @@ fn smoke_two_instances_on_one_database() {
         a.url.clone(),
         fkn_core::distributed::ServerConfig::default(),
     );
-    run(&[&a, &b], 6, 3);
+    run("smoke, two instances", &[&a, &b], 6, 3);
 }
 
 #[test]
 #[ignore = "load test: 50 devices; run with --ignored"]
 fn fifty_devices_on_one_server() {
     let srv = TestServer::start();
-    run(&[&srv], 50, 10);
+    run("50 devices, one instance", &[&srv], 50, 10);
 }
 
 #[test]
@@ -98,5 +118,5 @@ fn fifty_devices_on_two_instances() {
         a.url.clone(),
         fkn_core::distributed::ServerConfig::default(),
     );
-    run(&[&a, &b], 50, 10);
+    run("50 devices, two instances", &[&a, &b], 50, 10);
 }

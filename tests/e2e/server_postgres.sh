@@ -77,8 +77,10 @@ else
 fi
 
 # The load test: 50 devices on one instance, then on two sharing the database.
-if cargo test -q -p fkn-server --test load -- --ignored >"$WORK/cargo-load.log" 2>&1; then
-  grep "^test result" "$WORK/cargo-load.log" || true
+# One test at a time, so each one's figures are its own.
+if cargo test -q -p fkn-server --test load -- --ignored --nocapture --test-threads=1 \
+  >"$WORK/cargo-load.log" 2>&1; then
+  grep -E "^(load |test result)" "$WORK/cargo-load.log" | sed 's/^/  PostgreSQL /' || true
   pass "50 concurrent devices, one and two instances on PostgreSQL, no nonce index used twice"
 else
   tail -n 60 "$WORK/cargo-load.log"

@@ -146,6 +146,31 @@ fn state_cols(s: &KeyState) -> StateCols {
     }
 }
 
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds `$1` to `$12`: the record's columns in the order both the INSERT
+/// and the UPDATE list them.
+fn bind_columns<'q>(query: AnyQuery<'q>, r: &KeyRecord) -> AnyQuery<'q> {
+    let c = state_cols(&r.state);
+    query
+        .bind(r.curve.name())
+        .bind(c.state)
+        .bind(c.commitment)
+        .bind(c.server_share)
+        .bind(c.public_key)
+        .bind(c.device_share)
+        .bind(i64::from(r.epoch))
+        .bind(i64::from(r.failures))
+        .bind(hex::encode(&r.sealed_share))
+        .bind(opt_hex(
+            r.pending_refresh.as_ref().map(|p| &p.commitment[..]),
+        ))
+        .bind(opt_hex(
+            r.pending_refresh.as_ref().map(|p| &p.sealed_delta[..]),
+        ))
+        .bind(opt_hex(r.last_refresh.as_ref().map(|c| &c[..])))
+}
+
 impl Db {
     /// The record of `key_id`, if any.
     pub async fn load_record(&self, key_id: &KeyId) -> Result<Option<KeyRecord>, StorageError> {
@@ -158,35 +183,19 @@ impl Db {
 
     /// Inserts a new record at version 1; `false` if the id is taken.
     pub async fn insert_record(&self, r: &KeyRecord) -> Result<bool, StorageError> {
-        let c = state_cols(&r.state);
         let now = now_ms();
-        let done = sqlx::query(
-            "INSERT INTO share_records (key_id, curve, version, state, commitment, server_share, \
-             public_key, device_share, epoch, failures, sealed_share, pending_commitment, \
-             pending_delta, last_refresh, created_at, updated_at) \
-             VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) \
+        let query = sqlx::query(
+            "INSERT INTO share_records (curve, state, commitment, server_share, public_key, \
+             device_share, epoch, failures, sealed_share, pending_commitment, pending_delta, \
+             last_refresh, key_id, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14) \
              ON CONFLICT (key_id) DO NOTHING",
-        )
-        .bind(r.key_id.as_str())
-        .bind(r.curve.name())
-        .bind(c.state)
-        .bind(c.commitment)
-        .bind(c.server_share)
-        .bind(c.public_key)
-        .bind(c.device_share)
-        .bind(i64::from(r.epoch))
-        .bind(i64::from(r.failures))
-        .bind(hex::encode(&r.sealed_share))
-        .bind(opt_hex(
-            r.pending_refresh.as_ref().map(|p| &p.commitment[..]),
-        ))
-        .bind(opt_hex(
-            r.pending_refresh.as_ref().map(|p| &p.sealed_delta[..]),
-        ))
-        .bind(opt_hex(r.last_refresh.as_ref().map(|c| &c[..])))
-        .bind(now)
-        .execute(self.pool())
-        .await?;
+        );
+        let done = bind_columns(query, r)
+            .bind(r.key_id.as_str())
+            .bind(now)
+            .execute(self.pool())
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -194,36 +203,20 @@ impl Db {
     /// UPDATE, so concurrent instances never lose an update); `false` if it
     /// changed meanwhile.
     pub async fn replace_record(&self, r: &KeyRecord) -> Result<bool, StorageError> {
-        let c = state_cols(&r.state);
         let version = i64::try_from(r.version).map_err(|_| corrupt("version"))?;
-        let done = sqlx::query(
+        let query = sqlx::query(
             "UPDATE share_records SET version = version + 1, curve = $1, state = $2, \
              commitment = $3, server_share = $4, public_key = $5, device_share = $6, \
              epoch = $7, failures = $8, sealed_share = $9, pending_commitment = $10, \
              pending_delta = $11, last_refresh = $12, updated_at = $13 \
              WHERE key_id = $14 AND version = $15",
-        )
-        .bind(r.curve.name())
-        .bind(c.state)
-        .bind(c.commitment)
-        .bind(c.server_share)
-        .bind(c.public_key)
-        .bind(c.device_share)
-        .bind(i64::from(r.epoch))
-        .bind(i64::from(r.failures))
-        .bind(hex::encode(&r.sealed_share))
-        .bind(opt_hex(
-            r.pending_refresh.as_ref().map(|p| &p.commitment[..]),
-        ))
-        .bind(opt_hex(
-            r.pending_refresh.as_ref().map(|p| &p.sealed_delta[..]),
-        ))
-        .bind(opt_hex(r.last_refresh.as_ref().map(|c| &c[..])))
-        .bind(now_ms())
-        .bind(r.key_id.as_str())
-        .bind(version)
-        .execute(self.pool())
-        .await?;
+        );
+        let done = bind_columns(query, r)
+            .bind(now_ms())
+            .bind(r.key_id.as_str())
+            .bind(version)
+            .execute(self.pool())
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 
