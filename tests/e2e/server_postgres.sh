@@ -80,7 +80,8 @@ fi
 # One test at a time, so each one's figures are its own.
 if cargo test -q -p fkn-server --test load -- --ignored --nocapture --test-threads=1 \
   >"$WORK/cargo-load.log" 2>&1; then
-  grep -E "^(load |test result)" "$WORK/cargo-load.log" | sed 's/^/  PostgreSQL /' || true
+  # (libtest prints a test's output on the line of its name.)
+  grep -oE "(load .* ms|test result.*)" "$WORK/cargo-load.log" | sed 's/^/  PostgreSQL /' || true
   pass "50 concurrent devices, one and two instances on PostgreSQL, no nonce index used twice"
 else
   tail -n 60 "$WORK/cargo-load.log"
