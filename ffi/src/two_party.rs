@@ -15,7 +15,8 @@ use crate::live::LiveGuard;
 use crate::pki::with_signer;
 use crate::two_party_platform::{ChannelBridge, SecureStore, ServerChannel, StoreBridge};
 
-fn key_id(id: &str) -> Result<KeyId, FknError> {
+/// A two-party key id from the app, checked (`Misuse` if it is not one).
+pub(crate) fn key_id(id: &str) -> Result<KeyId, FknError> {
     Ok(KeyId::new(id)?)
 }
 

@@ -6,10 +6,11 @@
 use std::sync::Arc;
 
 use fkn_core::crypto::secret::Key256;
-use fkn_core::distributed::{KeyId, MemoryNoncePool, MemoryShareStore, Server, ServerConfig};
+use fkn_core::distributed::{MemoryNoncePool, MemoryShareStore, Server, ServerConfig};
 
 use crate::error::FknError;
 use crate::live::LiveGuard;
+use crate::two_party;
 use crate::two_party_platform::{ServerChannel, ServerChannelError};
 
 /// A key's state on the server, as an operator sees it.
@@ -32,10 +33,6 @@ pub struct TwoPartyKeyStatus {
 pub struct VirtualSigningServer {
     inner: Server,
     _live: LiveGuard,
-}
-
-fn id(key_id: &str) -> Result<KeyId, FknError> {
-    Ok(KeyId::new(key_id)?)
 }
 
 #[uniffi::export]
@@ -77,17 +74,17 @@ impl VirtualSigningServer {
 
     /// Clears the wrong-PIN count of a locked key.
     pub fn unlock(&self, key_id: String) -> Result<(), FknError> {
-        Ok(self.inner.unlock(&id(&key_id)?)?)
+        Ok(self.inner.unlock(&two_party::key_id(&key_id)?)?)
     }
 
     /// Revokes a key for good.
     pub fn revoke(&self, key_id: String) -> Result<(), FknError> {
-        Ok(self.inner.revoke(&id(&key_id)?)?)
+        Ok(self.inner.revoke(&two_party::key_id(&key_id)?)?)
     }
 
     /// The key's state.
     pub fn status(&self, key_id: String) -> Result<TwoPartyKeyStatus, FknError> {
-        let s = self.inner.status(&id(&key_id)?)?;
+        let s = self.inner.status(&two_party::key_id(&key_id)?)?;
         Ok(TwoPartyKeyStatus {
             epoch: s.epoch,
             failures: s.failures,
