@@ -198,7 +198,7 @@ fn sespake_values_host_and_token() {
         assert_eq!(inside_7c(&ga2.data, 0x83), mac_a);
 
         // Token, step 4 → 7C { 84 MAC_B }
-        let auth = tok.step2(&mac_a).expect("token accepts MAC_A");
+        let auth = tok.handle(&mac_a).expect("token accepts MAC_A");
         assert_eq!(auth.mac_b.to_vec(), hx(&s["MAC_B"]), "{curve}: MAC_B");
         assert_eq!(auth.k, k_of(&ex), "{curve}: K_B");
         let ga2r = response(&hx(

@@ -112,12 +112,12 @@ fn token_rejects_u1_off_the_curve_or_of_the_wrong_length() {
     for bad in off_curve(f.curve, &u1) {
         let err = tok(&f, &bad, 5).expect_err("off-curve u1 accepted");
         assert_eq!(err, TokenSespakeError::NotOnCurve);
-        assert_eq!(err.status_word(&counters), 0x6A80);
+        assert_eq!(token::status_word(&err, &counters), 0x6A80);
     }
     for len in [0, 63, 65, 128] {
         let err = tok(&f, &vec![1; len], 5).expect_err("bad length accepted");
         assert_eq!(err, TokenSespakeError::BadLength { what: "u1" });
-        assert_eq!(err.status_word(&counters), 0x6A80);
+        assert_eq!(token::status_word(&err, &counters), 0x6A80);
     }
     assert!(tok(&f, &u1, 5).is_ok());
 }
@@ -203,9 +203,9 @@ fn token_rejects_small_order_u1_even_with_a_valid_mac_a() {
             // The attacker knows K_B = HASH(BYTES(m/q * beta * P)) here, so MAC_A verifies...
             let mac_a = ofp1_mac(&key_with_p(curve, 9), 1, &[], curve, &u1, &u2);
             // ...and z_B = 1 still refuses the attempt (RFC 8133 step 4).
-            let err = state.step2(&mac_a).expect_err("z_B = 1 accepted");
+            let err = state.handle(&mac_a).expect_err("z_B = 1 accepted");
             assert_eq!(err, TokenSespakeError::SmallOrderPoint);
-            assert_eq!(err.status_word(&counters), 0x63C4);
+            assert_eq!(token::status_word(&err, &counters), 0x63C4);
         }
     }
 }
@@ -216,7 +216,7 @@ fn wrong_mac_b_means_the_token_is_not_authentic() {
     let (h, u1) = host(&f, &f.key, 3);
     let (t, u2) = tok(&f, &u1, 5).expect("token");
     let (h, mac_a) = h.handle(&u2).expect("step 3");
-    let good = t.step2(&mac_a).expect("token accepts").mac_b;
+    let good = t.handle(&mac_a).expect("token accepts").mac_b;
     let mut bad = good;
     bad[31] ^= 0x80;
     for wrong in [
@@ -246,11 +246,11 @@ fn wrong_pin_blocks_after_five_attempts_and_success_resets_c1() {
     let attempt = |counters: &mut Counters, key: &PasswordKey| -> Result<(), u16> {
         counters.begin_attempt().map_err(|Blocked| 0x6983_u16)?;
         let (h, u1) = host(&f, key, 11);
-        let (t, u2) = tok(&f, &u1, 13).map_err(|e| e.status_word(counters))?;
+        let (t, u2) = tok(&f, &u1, 13).map_err(|e| token::status_word(&e, counters))?;
         let (h, mac_a) = h.handle(&u2).expect("host step 3");
-        let auth = t.step2(&mac_a).map_err(|e| {
+        let auth = t.handle(&mac_a).map_err(|e| {
             assert_eq!(e, TokenSespakeError::MacMismatch);
-            e.status_word(counters)
+            token::status_word(&e, counters)
         })?;
         counters.on_success();
         h.handle(&auth.mac_b).expect("host step 5");
@@ -286,9 +286,9 @@ fn token_rejects_mac_a_of_the_wrong_length_and_a_different_id_a() {
     let (h, u1) = host(&f, &f.key, 3);
     let (t, u2) = tok(&f, &u1, 5).expect("token");
     let (_, mac_a) = h.handle(&u2).expect("step 3");
-    let err = t.step2(&mac_a[..31]).expect_err("short MAC_A");
+    let err = t.handle(&mac_a[..31]).expect_err("short MAC_A");
     assert_eq!(err, TokenSespakeError::BadLength { what: "MAC_A" });
-    assert_eq!(err.status_word(&Counters::new()), 0x6A80);
+    assert_eq!(token::status_word(&err, &Counters::new()), 0x6A80);
 
     // ID_A is authenticated: the host says "alice", the token heard "bob".
     let h = HostStart::new(
@@ -309,7 +309,7 @@ fn token_rejects_mac_a_of_the_wrong_length_and_a_different_id_a() {
     )
     .expect("token");
     let (_, mac_a) = h.handle(&u2).expect("step 3");
-    assert_eq!(t.step2(&mac_a).err(), Some(TokenSespakeError::MacMismatch));
+    assert_eq!(t.handle(&mac_a).err(), Some(TokenSespakeError::MacMismatch));
 }
 
 #[test]
@@ -364,7 +364,7 @@ fn debug_output_hides_secrets() {
     let expect_dbg = format!("{h:?} {t:?}");
     let (h, mac_a) = h.handle(&u2).expect("step 3");
     let mac_dbg = format!("{h:?}");
-    let auth = t.step2(&mac_a).expect("token");
+    let auth = t.handle(&mac_a).expect("token");
     let est = h.handle(&auth.mac_b).expect("host");
     let k_hex = hex::encode(&est.k.expose()[..6]);
     let all = format!(

@@ -274,7 +274,7 @@ fn run_vector(v: &Vector) -> Established {
 
     let (host, mac_a) = host.handle(&u2).expect("host step 3");
     assert_eq!(mac_a.to_vec(), hx(v.mac_a), "{c}: MAC_A");
-    let auth = tok.step2(&mac_a).expect("token step 4");
+    let auth = tok.handle(&mac_a).expect("token step 4");
     counters.on_success();
     let mut spent = record.counters;
     spent.c3 -= 1;
@@ -383,7 +383,7 @@ fn random_alpha_and_beta_agree_in_the_ofp1_layout() {
             let ids = MacIds::ofp1(c, &serial, id_a);
             let (tok, u2) = token::step1(&record, ids, &u1, &mut rng).expect("token step 1");
             let (host, mac_a) = host.handle(&u2).expect("host step 3");
-            let auth = tok.step2(&mac_a).expect("token step 4");
+            let auth = tok.handle(&mac_a).expect("token step 4");
             let est = host.handle(&auth.mac_b).expect("host step 5");
             assert_eq!(est.k, auth.k, "{c}: K_A = K_B");
             assert_ne!(est.k.expose(), &[0u8; 32]);

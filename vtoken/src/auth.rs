@@ -85,7 +85,7 @@ fn step1(token: &mut VirtualToken, apdu: &Apdu<'_>, id_a: &[u8], u1: &[u8]) -> R
             });
             Reply::ok(tlv(0x7C, &tlv(0x82, &u2)))
         }
-        Err(e) => Reply::status(e.status_word(&counters)),
+        Err(e) => Reply::status(sespake::status_word(&e, &counters)),
     }
 }
 
@@ -101,9 +101,14 @@ fn step2(token: &mut VirtualToken, apdu: &Apdu<'_>, mac_a: &[u8]) -> Reply {
     if apdu.p1 != 0 || apdu.p2 != reference.byte() {
         return Reply::status(0x6985);
     }
-    let authenticated = match exchange.step2(mac_a) {
+    let authenticated = match exchange.handle(mac_a) {
         Ok(a) => a,
-        Err(e) => return Reply::status(e.status_word(&token.state().pin(reference).counters)),
+        Err(e) => {
+            return Reply::status(sespake::status_word(
+                &e,
+                &token.state().pin(reference).counters,
+            ));
+        }
     };
     let before = token.state().clone();
     token.state_mut().pin_mut(reference).counters.on_success();

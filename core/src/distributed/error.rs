@@ -204,6 +204,73 @@ pub enum ChannelError {
     /// The HTTP layer answered with a non-success status.
     #[error("the signing server answered HTTP {0}; retry later")]
     HttpStatus(u16),
+    /// The server's device endpoint refused the request before the
+    /// two-party protocol saw it: a wire code of
+    /// [`crate::onboarding::PairingRefusal`] or, from
+    /// [`crate::onboarding::ACCESS_BASE`] on, of [`AccessRefusal`].
+    #[error("the signing server refused the request (code {code})")]
+    Refused {
+        /// Wire code.
+        code: u16,
+        /// Its argument.
+        arg: u32,
+    },
+    /// The server's answer could not be read or did not authenticate.
+    #[error("the signing server's answer could not be read or authenticated")]
+    Misbehaved,
+}
+
+/// Why the server refused a request signed with a device credential
+/// ([`crate::onboarding::SignedChannel`]). Codes are stable on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum AccessRefusal {
+    /// The server knows no such device.
+    #[error("the server does not know this device; enroll it again")]
+    UnknownDevice,
+    /// The device was revoked by the operator.
+    #[error("this device was revoked on the server")]
+    DeviceRevoked,
+    /// The request's signature does not verify under the device's credential.
+    #[error("the request's device signature does not verify")]
+    BadSignature,
+    /// The request's nonce was seen before: a replay.
+    #[error("the request was replayed")]
+    Replayed,
+    /// The request's timestamp is too far from the server's clock.
+    #[error("the device clock is too far from the server's")]
+    ClockSkew,
+    /// The key named in the request belongs to another device.
+    #[error("the key belongs to another device")]
+    NotYourKey,
+}
+
+impl AccessRefusal {
+    /// Stable wire code.
+    pub fn code(self) -> u16 {
+        match self {
+            Self::UnknownDevice => 1,
+            Self::DeviceRevoked => 2,
+            Self::BadSignature => 3,
+            Self::Replayed => 4,
+            Self::ClockSkew => 5,
+            Self::NotYourKey => 6,
+        }
+    }
+
+    /// From a wire code.
+    pub fn from_code(code: u16) -> Option<Self> {
+        [
+            Self::UnknownDevice,
+            Self::DeviceRevoked,
+            Self::BadSignature,
+            Self::Replayed,
+            Self::ClockSkew,
+            Self::NotYourKey,
+        ]
+        .into_iter()
+        .find(|r| r.code() == code)
+    }
 }
 
 /// Everything that can go wrong with a two-party key, on either side.

@@ -3,7 +3,7 @@
 //! storage is storage, a bad argument is misuse; what is left is
 //! [`TwoPartyFault`], the signing server and the key's life on it.
 
-use super::error::{ChannelError, DistributedError, Encoding, Refusal, StoreError};
+use super::error::{AccessRefusal, ChannelError, DistributedError, Encoding, Refusal, StoreError};
 use crate::error::{ApiMisuse, Error};
 
 /// What went wrong with a two-party key that is neither a PIN, local storage
@@ -52,6 +52,31 @@ pub enum TwoPartyFault {
         /// What did not check.
         detail: String,
     },
+    /// The enrollment's QR code is past its expiry.
+    EnrollmentExpired,
+    /// The enrollment was already used (a code works once).
+    EnrollmentUsed,
+    /// The server has no pending enrollment for this account.
+    NoEnrollment,
+    /// The activation code did not match; the server counted the attempt.
+    ActivationCodeRejected {
+        /// Attempts left before the enrollment locks.
+        attempts_left: u8,
+    },
+    /// Too many wrong activation codes: the enrollment is locked for good.
+    EnrollmentLocked,
+    /// The server's identity key does not match the fingerprint in the QR
+    /// code: not the server the operator meant.
+    ServerIdentityMismatch,
+    /// This device is not enrolled with a server (no device credential).
+    NotEnrolled,
+    /// The server refused the device's credential.
+    AccessRefused {
+        /// Why.
+        detail: String,
+        /// The device was revoked (enroll again) rather than a transient refusal.
+        revoked: bool,
+    },
 }
 
 impl TwoPartyFault {
@@ -84,6 +109,25 @@ impl TwoPartyFault {
                 f,
                 "the signing server broke the protocol ({detail}) and nothing was signed"
             ),
+            Self::EnrollmentExpired => f.write_str("this enrollment QR code has expired"),
+            Self::EnrollmentUsed => f.write_str("this enrollment QR code was already used"),
+            Self::NoEnrollment => {
+                f.write_str("the server has no pending enrollment for this account")
+            }
+            Self::ActivationCodeRejected { attempts_left } => write!(
+                f,
+                "the server did not accept the activation code, {attempts_left} attempt(s) left"
+            ),
+            Self::EnrollmentLocked => {
+                f.write_str("this enrollment is locked after too many wrong activation codes")
+            }
+            Self::ServerIdentityMismatch => f.write_str(
+                "the server could not prove the identity the QR code names (wrong server key)",
+            ),
+            Self::NotEnrolled => f.write_str("this device is not enrolled with a signing server"),
+            Self::AccessRefused { detail, .. } => {
+                write!(f, "the signing server refused this device ({detail})")
+            }
         }
     }
 
@@ -102,7 +146,19 @@ impl TwoPartyFault {
             Self::KeyNotFound => "enroll or generate the key first",
             Self::KeyExists => "choose another id or delete the old key",
             Self::KeyChanged => "enter the PIN again",
-            Self::ServerMisbehaved { .. } => "do not use this server, and report it",
+            Self::ServerMisbehaved { .. } | Self::ServerIdentityMismatch => {
+                "do not use this server, and report it"
+            }
+            Self::EnrollmentExpired
+            | Self::EnrollmentUsed
+            | Self::NoEnrollment
+            | Self::EnrollmentLocked => "ask the operator for a new enrollment QR code",
+            Self::ActivationCodeRejected { .. } => {
+                "scan the QR code again, or check the code you typed"
+            }
+            Self::NotEnrolled => "enroll this device first",
+            Self::AccessRefused { revoked: true, .. } => "enroll this device again",
+            Self::AccessRefused { .. } => "check the device clock and retry",
         }
     }
 
@@ -127,7 +183,34 @@ impl TwoPartyFault {
             Self::ServerMisbehaved {
                 detail: "its signature does not verify".into(),
             },
+            Self::EnrollmentExpired,
+            Self::EnrollmentUsed,
+            Self::NoEnrollment,
+            Self::ActivationCodeRejected { attempts_left: 3 },
+            Self::EnrollmentLocked,
+            Self::ServerIdentityMismatch,
+            Self::NotEnrolled,
+            Self::AccessRefused {
+                detail: AccessRefusal::DeviceRevoked.to_string(),
+                revoked: true,
+            },
+            Self::AccessRefused {
+                detail: AccessRefusal::Replayed.to_string(),
+                revoked: false,
+            },
         ]
+    }
+}
+
+impl From<AccessRefusal> for TwoPartyFault {
+    fn from(r: AccessRefusal) -> Self {
+        TwoPartyFault::AccessRefused {
+            detail: r.to_string(),
+            revoked: matches!(
+                r,
+                AccessRefusal::DeviceRevoked | AccessRefusal::UnknownDevice
+            ),
+        }
     }
 }
 
@@ -189,6 +272,10 @@ impl From<ChannelError> for Error {
             ChannelError::Unreachable => TwoPartyFault::ServerUnreachable,
             ChannelError::Timeout => TwoPartyFault::ServerTimeout,
             ChannelError::HttpStatus(status) => TwoPartyFault::ServerHttpStatus { status },
+            ChannelError::Refused { code, arg } => crate::onboarding::refused_fault(code, arg),
+            ChannelError::Misbehaved => TwoPartyFault::ServerMisbehaved {
+                detail: "an answer that does not authenticate".into(),
+            },
         }
         .into()
     }

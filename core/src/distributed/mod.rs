@@ -26,7 +26,7 @@ mod fault;
 mod ids;
 mod messages;
 mod schnorr;
-mod seal;
+pub(crate) mod seal;
 mod secure_store;
 mod server;
 mod server_store;
@@ -35,7 +35,9 @@ mod transcript;
 
 pub use at_rest::DeviceRecord;
 pub use device::{Device, DeviceConfig, DeviceKey, ServerChannel};
-pub use error::{ChannelError, DistributedError, Encoding, Field, Refusal, Result, StoreError};
+pub use error::{
+    AccessRefusal, ChannelError, DistributedError, Encoding, Field, Refusal, Result, StoreError,
+};
 pub use fault::TwoPartyFault;
 pub use ids::{KeyId, RequestId};
 pub use messages::{
@@ -48,3 +50,11 @@ pub use server_store::{
     KeyRecord, KeyState, MemoryNoncePool, MemoryShareStore, NoncePool, PendingRefresh, PoolEntry,
     ShareStore, Taken,
 };
+
+/// The key id a two-party request names, if its header can be read (the
+/// pairing gateway checks who owns the key before the server acts).
+pub(crate) fn peek_key_id(request: &[u8]) -> Option<String> {
+    messages::Request::peek_header(request)
+        .ok()
+        .map(|h| h.key_id.as_str().to_owned())
+}

@@ -161,7 +161,7 @@ impl fmt::Debug for ExpectU2 {
 /// `K = HASH(BYTES((m/q * s mod q) * Q))` with HASH = Streebog-256 on every
 /// curve (RFC 8133 steps 2 and 3). The product is reduced mod q first, as the
 /// RFC writes it.
-fn shared_key(curve: CurveId, s: &Scalar, q: &Point) -> Key256 {
+pub(super) fn shared_key(curve: CurveId, s: &Scalar, q: &Point) -> Key256 {
     let mut k = s.clone();
     for _ in 1..curve.cofactor() {
         k = k.add(s);
@@ -184,6 +184,13 @@ pub struct ExpectMacB {
 }
 
 impl ExpectMacB {
+    /// `K_A` before `MAC_B` is checked. Use it only to protect data meant
+    /// for the party that must know the password (pairing seals its first
+    /// message with it); a party that does not know it cannot derive `K`.
+    pub fn unconfirmed_key(&self) -> &Key256 {
+        &self.k
+    }
+
     /// Step 5: the token is authenticated when `MAC_B` verifies and `z_A = 0`.
     ///
     /// # Errors

@@ -34,17 +34,25 @@
 //! - [`MacContext`]: `ID_A`, `ID_B` and whether `ID_ALG` ends the MAC inputs
 //!   ([`MacContext::ofp1`] or the RFC's own examples, [`MacContext::rfc8133_examples`]).
 //!
-//! The token side (party B) is the `fkn-vtoken` crate's own, independent code.
+//! Party B ([`ResponderStart`] → [`ExpectMacA`] → [`Responded`]) is here too,
+//! with the attempt counters ([`Counters`]): the virtual token answers a
+//! host with it, and `fkn-server` pairs a phone with it over a one-time
+//! activation code (see [`crate::onboarding`]). The RFC 8133 vectors test
+//! each party on its own, so agreement between them is not the only check.
 
+mod counters;
 mod error;
 mod host;
 mod mac;
 mod password;
 mod profile;
+mod responder;
 
 pub use crate::crypto::sespake_points::{AffinePoint, PointSet};
+pub use counters::{Blocked, CLIM1, CLIM2, CLIM3, Counters};
 pub use error::SespakeError;
 pub use host::{Established, ExpectMacB, ExpectU2, HostStart};
 pub use mac::MacContext;
 pub use password::{PasswordKey, derive_password_key, password_point};
 pub use profile::Profile;
+pub use responder::{ExpectMacA, Responded, ResponderError, ResponderParts, ResponderStart};
