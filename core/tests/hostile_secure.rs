@@ -197,13 +197,13 @@ fn a_keygen_answer_with_a_bad_point_is_an_invalid_public_key() {
             .verifying_key()
             .to_bytes()
     };
-    let other_256 = on(CurveId::Tc26_256B);
+    let other_256 = on(CurveId::CryptoProA);
     let other_512 = on(CurveId::Tc26_512A);
     let mut off_curve = on(CURVE);
     off_curve[0] ^= 1;
     let t = hx(ORDER4_256A);
     let cases: [(&str, Vec<u8>); 7] = [
-        ("a point of tc26-256-B (not announced)", other_256),
+        ("a point of CryptoPro-A (not announced)", other_256),
         ("a point of tc26-512-A (not announced)", other_512),
         ("the point at infinity", vec![0; 64]),
         ("a point of order 4", t.clone()),

@@ -308,7 +308,7 @@ fn a_u2_of_small_order_or_of_another_curve_fails_the_login() {
     abort_on_panic();
     let curve = CurveId::Tc26_256A;
     let t = Point::from_bytes_on_curve(curve, &hex::decode(ORDER4_256A).unwrap()).expect("T");
-    let other = SigningKey::generate(CurveId::Tc26_256B, &mut fkn_core::crypto::os_rng());
+    let other = SigningKey::generate(CurveId::CryptoProA, &mut fkn_core::crypto::os_rng());
     type U2 = Box<dyn Fn(&Point) -> Vec<u8>>;
     let cases: [(&str, U2, bool); 4] = [
         ("a point of order 4", Box::new(move |_| t.to_bytes()), true),
@@ -323,7 +323,7 @@ fn a_u2_of_small_order_or_of_another_curve_fails_the_login() {
             true,
         ),
         (
-            "a point of tc26-256-B",
+            "a point of CryptoPro-A",
             Box::new(move |_| other.verifying_key().to_bytes()),
             false,
         ),
