@@ -31,12 +31,19 @@ fi
 export CARGO_TARGET_DIR="${FKN_FUZZ_TARGET_DIR:-${FKN_CARGO_CACHE:-/var/cache/fkn-sdk}/target-fuzz}"
 mkdir -p "$CARGO_TARGET_DIR" 2>/dev/null || export CARGO_TARGET_DIR="$PWD/fuzz/target"
 targets=$(cd fuzz && cargo +nightly fuzz list)
+chosen=""
 if [ $# -gt 1 ]; then
   shift
   targets="$*"
+  chosen=1
 fi
 echo "==> building $(echo "$targets" | wc -w) fuzz targets"
-(cd fuzz && cargo +nightly fuzz build)
+if [ -n "$chosen" ]; then
+  # Only the targets asked for: a sanitizer build of all of them is long.
+  for t in $targets; do (cd fuzz && cargo +nightly fuzz build "$t"); done
+else
+  (cd fuzz && cargo +nightly fuzz build)
+fi
 
 printf '%-22s %12s %8s %8s %6s\n' target execs cov ft secs
 failed=""

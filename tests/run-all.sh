@@ -6,6 +6,7 @@
 #   FKN_SKIP_E2E=1 tests/...    skip the PC/SC + vpcd end-to-end suite
 #   FKN_SKIP_FRESH=1 tests/...  skip the fresh-machine demo check (debootstrap)
 #   FKN_SKIP_POSTGRES=1 ...     skip fkn-server's tests on a real PostgreSQL
+#   FKN_SKIP_CHROMIUM=1 ...     skip the operator page in headless Chromium (QR code read back)
 #   FKN_SKIP_FUZZ=1 tests/...   skip the fuzz smoke pass (FKN_FUZZ_SECONDS per target, default 5)
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=e2e/lib.sh
@@ -59,6 +60,12 @@ fi
 if [ -z "${FKN_SKIP_POSTGRES:-}" ]; then
   log "fkn-server on PostgreSQL: tests/e2e/server_postgres.sh"
   tests/e2e/server_postgres.sh
+fi
+
+# --- fkn-server's operator page in headless Chromium; its QR code read back --
+if [ -z "${FKN_SKIP_CHROMIUM:-}" ]; then
+  log "operator page in headless Chromium: tests/e2e/operator_chromium.sh"
+  tests/e2e/operator_chromium.sh
 fi
 
 # --- a fresh machine runs the README's demo (Debian's Rust only, no -dev) ----

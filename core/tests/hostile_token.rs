@@ -5,7 +5,8 @@
 //! wrong tag, a `61 xx` chain that never ends, a `6C xx` loop, an answer
 //! longer than the short link carries, a stray status word, a flipped byte,
 //! an earlier answer replayed (a valid MAC over the wrong counter), a `U2` off
-//! its curve.
+//! its curve, of small order or of another curve. (Lies inside the secure
+//! channel, which a proxy cannot forge: `hostile_secure.rs`.)
 //!
 //! Each run ends with a typed error within a bounded number of exchanges (or,
 //! for a mutation of a field nothing reads, with the honest results), never
@@ -19,10 +20,11 @@ mod hostile_common;
 use std::sync::{Arc, Mutex, Once};
 
 use fkn_core::Error;
-use fkn_core::crypto::ec::{CurveId, VerifyingKey};
+use fkn_core::crypto::ec::{CurveId, Point, SigningKey, VerifyingKey};
 use fkn_core::error::Violation;
 use fkn_core::token::TokenSession;
 use fkn_testkit::CountingTransport;
+use fkn_vtoken::PasswordRef;
 use hostile_common::{Hostile, Rewrite, USER_PIN, new_token, rsp};
 
 /// The most GET RESPONSE commands the host sends for one command (OFP1 Section 2).
@@ -290,6 +292,73 @@ fn a_u2_off_its_curve_or_not_a_point_is_not_authentic() {
         let r = run(rewrite);
         assert_eq!(r.result, Err(Violation::NotAuthentic.into()));
         assert!(!r.logged_in_after);
+    }
+}
+
+/// A point of order 4 on tc26-256-A, outside the prime-order subgroup
+/// (derived and re-checked in `sespake_negative.rs`).
+const ORDER4_256A: &str = "77592F8C11C5E7ACC09D6AF3D1805DBC5393C3955D5AB43875003505C6807F7FCD0E8EA4344FB70642D93FDA75821835FBB94AC1180F1DAA5F019F0F52827E7E";
+
+/// A valid point of the PIN's curve in place of `U2` passes the host's
+/// point checks (RFC 8133 step 3 goes on with `P` when `U2 - Q_PW` has small
+/// order); the host's `MAC_A` then fails on the token, which answers with
+/// its own PIN verdict (`63 Cx`). Anything else is refused before `MAC_A`.
+#[test]
+fn a_u2_of_small_order_or_of_another_curve_fails_the_login() {
+    abort_on_panic();
+    let curve = CurveId::Tc26_256A;
+    let t = Point::from_bytes_on_curve(curve, &hex::decode(ORDER4_256A).unwrap()).expect("T");
+    let other = SigningKey::generate(CurveId::CryptoProA, &mut fkn_core::crypto::os_rng());
+    type U2 = Box<dyn Fn(&Point) -> Vec<u8>>;
+    let cases: [(&str, U2, bool); 4] = [
+        ("a point of order 4", Box::new(move |_| t.to_bytes()), true),
+        (
+            "Q_PW plus a point of order 4",
+            Box::new(move |q_pw| q_pw.add(&t).to_bytes()),
+            true,
+        ),
+        (
+            "Q_PW itself (U2 - Q_PW is the identity)",
+            Box::new(|q_pw| q_pw.to_bytes()),
+            true,
+        ),
+        (
+            "a point of CryptoPro-A",
+            Box::new(move |_| other.verifying_key().to_bytes()),
+            false,
+        ),
+    ];
+    for (what, make_u2, on_curve) in cases {
+        let token = new_token(curve);
+        let q_pw = {
+            let t = token.lock().unwrap();
+            Point::from_bytes_on_curve(curve, t.state().pin(PasswordRef::User).q_pw())
+                .expect("Q_PW")
+        };
+        let u2 = make_u2(&q_pw);
+        let rewrite = Box::new(move |i: u64, _: &[u8], honest: Vec<u8>| {
+            if i != 1 {
+                return honest;
+            }
+            // 7C L 82 L U2 90 00: U2 is the last 64 bytes before the SW.
+            let mut h = honest;
+            let end = h.len() - 2;
+            h[end - 64..end].copy_from_slice(&u2);
+            h
+        });
+        let mut s = TokenSession::open(Hostile::new(&token, rewrite)).expect("open");
+        let r = s.authenticate(USER_PIN);
+        if on_curve {
+            assert!(
+                matches!(r, Err(Error::WrongPin { .. })),
+                "{what}: the token's verdict on MAC_A, got {r:?}"
+            );
+            assert_eq!(s.transport().stats().exchanges, 3, "{what}");
+        } else {
+            assert_eq!(r, Err(Violation::NotAuthentic.into()), "{what}");
+            assert_eq!(s.transport().stats().exchanges, 2, "{what}");
+        }
+        assert!(s.authenticated_as().is_none(), "{what}");
     }
 }
 
