@@ -27,7 +27,7 @@ pub enum AdminError {
     #[error("{0}")]
     BadRequest(String),
     /// No such key.
-    #[error("no key with this id")]
+    #[error("no such key or device")]
     NotFound,
     /// The server failed; details are in its log.
     #[error("internal error; see the server log")]
@@ -237,4 +237,48 @@ pub async fn unlock(
 ) -> Result<Response, AdminError> {
     key_action(&state, &key_id, KeyAction::Unlock).await?;
     Ok(Json(json!({ "key_id": key_id, "state": "active" })).into_response())
+}
+
+/// `POST /admin/v1/devices/{device_id}/revoke`: the device's signed requests
+/// are refused from now on.
+pub async fn revoke_device(
+    State(state): State<AppState>,
+    Path(device_id): Path<String>,
+) -> Result<Response, AdminError> {
+    if !state.db.revoke_device(&device_id).await? {
+        return Err(AdminError::NotFound);
+    }
+    state
+        .db
+        .audit(
+            AuditEvent::DeviceRevoked,
+            None,
+            None,
+            &format!("device {device_id}"),
+        )
+        .await?;
+    tracing::info!(device = %device_id, "device revoked");
+    Ok(Json(json!({ "device_id": device_id, "revoked": true })).into_response())
+}
+
+/// `GET /admin/v1/cards`: card keys registered at enrollment.
+pub async fn cards(State(state): State<AppState>) -> Result<Response, AdminError> {
+    let cards: Vec<_> = state
+        .db
+        .list_cards()
+        .await?
+        .into_iter()
+        .map(|c| {
+            json!({
+                "id": c.id,
+                "account": c.account,
+                "device_id": c.device_id,
+                "label": c.label,
+                "curve": c.curve.name(),
+                "public_key": hex::encode(c.public_key),
+                "csr": hex::encode(c.csr),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "cards": cards })).into_response())
 }

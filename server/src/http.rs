@@ -1,24 +1,30 @@
-//! The device-facing routes: the two-party protocol and the health check.
+//! The device-facing routes: the device protocol and the health check.
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use fkn_core::distributed::{Outcome, Refusal, RequestKind};
+use fkn_core::onboarding::{GatewayEvent, GatewayOutcome};
 
 use crate::AppState;
 use crate::storage::audit::AuditEvent;
+use crate::storage::now_secs;
 
 /// Largest request body: CBOR requests are well under 1 KiB.
 pub const MAX_REQUEST: usize = 16 * 1024;
 
-/// `POST /v1/distributed`: one CBOR request in, one CBOR response out.
+/// `POST /v1/device`: one CBOR message of the device protocol in, one out
+/// (pairing, the sealed enrollment session, signed two-party requests; see
+/// `fkn_core::onboarding`).
 ///
-/// The core server is synchronous and its stores block on the database, so
-/// it runs on the blocking pool (see [`crate::storage::bridge`]).
-pub async fn distributed(State(state): State<AppState>, body: Bytes) -> Response {
-    let core = state.core.clone();
-    let answer = tokio::task::spawn_blocking(move || core.handle_with_outcome(&body)).await;
+/// The gateway and the core server are synchronous and their stores block on
+/// the database, so they run on the blocking pool (see
+/// [`crate::storage::bridge`]).
+pub async fn device(State(state): State<AppState>, body: Bytes) -> Response {
+    let gateway = state.gateway.clone();
+    let now = u64::try_from(now_secs()).unwrap_or(0);
+    let answer = tokio::task::spawn_blocking(move || gateway.handle(&body, now)).await;
     let (bytes, outcome) = match answer {
         Ok(a) => a,
         Err(e) => {
@@ -26,20 +32,68 @@ pub async fn distributed(State(state): State<AppState>, body: Bytes) -> Response
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
+    let kind = outcome
+        .distributed
+        .as_ref()
+        .and_then(|o| o.kind)
+        .map_or("-", RequestKind::name);
     tracing::info!(
-        key_id = %outcome.key_id,
-        kind = outcome.kind.map_or("undecodable", RequestKind::name),
-        refusal = ?outcome.refusal,
-        "distributed request"
+        account = outcome.account.as_deref().unwrap_or("-"),
+        device = outcome.device.as_deref().unwrap_or("-"),
+        event = ?outcome.event,
+        kind,
+        refusal = ?outcome.distributed.as_ref().and_then(|o| o.refusal),
+        "device request"
     );
-    if let Some((event, detail)) = audit_event(&outcome) {
-        let key = outcome.key_id.as_str();
-        if let Err(e) = state.db.audit(event, None, Some(key), &detail).await {
+    for (event, key, detail) in audit_rows(&outcome) {
+        let account = outcome.account.as_deref();
+        if let Err(e) = state
+            .db
+            .audit(event, account, key.as_deref(), &detail)
+            .await
+        {
             // The operation itself is committed; only its audit row is lost.
-            tracing::error!(error = %e, key_id = key, "audit write failed");
+            tracing::error!(error = %e, "audit write failed");
         }
     }
     ([(header::CONTENT_TYPE, "application/cbor")], bytes).into_response()
+}
+
+/// The audit rows of one device request. Messages that name no account or
+/// device (undecodable bytes, unknown devices) are only logged: anyone can
+/// send them, and they must not flood the operator's log.
+fn audit_rows(o: &GatewayOutcome) -> Vec<(AuditEvent, Option<String>, String)> {
+    let device = o.device.as_deref().unwrap_or("-");
+    let row = |event, detail: String| vec![(event, None, detail)];
+    if o.account.is_none() {
+        return Vec::new();
+    }
+    match &o.event {
+        GatewayEvent::Paired => row(AuditEvent::DevicePaired, format!("device {device}")),
+        GatewayEvent::PairingRefused(r) => row(AuditEvent::PairingRefused, r.to_string()),
+        GatewayEvent::CardRegistered { card } => row(
+            AuditEvent::CardRegistered,
+            format!("card key {card} by device {device}"),
+        ),
+        GatewayEvent::EnrollmentFinished => {
+            row(AuditEvent::EnrollmentCompleted, format!("device {device}"))
+        }
+        GatewayEvent::AccessRefused(r) => {
+            let key = o.distributed.as_ref().map(|d| d.key_id.to_string());
+            vec![(
+                AuditEvent::AccessRefused,
+                key,
+                format!("device {device}: {r}"),
+            )]
+        }
+        GatewayEvent::Forwarded => o
+            .distributed
+            .as_ref()
+            .and_then(|d| audit_event(d).map(|(e, detail)| (e, Some(d.key_id.to_string()), detail)))
+            .into_iter()
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// Which outcomes the operator's audit log records.

@@ -5,7 +5,7 @@
 //! |---|---|
 //! | [`config`] | flags, environment, generated defaults |
 //! | [`storage`] | SQLite/PostgreSQL through sqlx; the core's stores over it |
-//! | [`http`] | `POST /v1/distributed`, `GET /healthz` |
+//! | [`http`] | `POST /v1/device` (pairing, signed two-party requests), `GET /healthz` |
 //! | [`admin`] | `/admin/v1/...` behind the admin token |
 //! | [`operator`] | `/operator`: the operator's HTML page |
 //! | [`enroll`], [`qr`] | enrollments and their QR codes |
@@ -33,12 +33,13 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use fkn_core::distributed::Server;
+use fkn_core::onboarding::{Gateway, GatewayConfig};
 use tokio::net::TcpListener;
 use zeroize::Zeroizing;
 
 use crate::config::Config;
 use crate::secrets::{Identity, Kek, SecretError};
-use crate::storage::bridge::SqlStores;
+use crate::storage::bridge::{SqlPairingStore, SqlStores};
 use crate::storage::{Db, StorageError};
 
 /// Why the server could not start.
@@ -64,6 +65,8 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     /// The core two-party server over the database.
     pub core: Arc<Server>,
+    /// The device endpoint in front of it: pairing and signed requests.
+    pub gateway: Arc<Gateway>,
     /// The database.
     pub db: Db,
     /// The admin bearer token.
@@ -95,9 +98,23 @@ impl AppState {
             db.clone(),
             tokio::runtime::Handle::current(),
         ));
-        let core = Server::new(stores.clone(), stores, &config.kek, config.server.clone());
+        let core = Arc::new(Server::new(
+            stores.clone(),
+            stores.clone(),
+            &config.kek,
+            config.server.clone(),
+        ));
+        let pairing = SqlPairingStore::new((*stores).clone(), Kek::new(&config.kek));
+        let gateway = Gateway::new(
+            Arc::new(pairing),
+            core.clone(),
+            identity.signing_key().clone(),
+            &config.kek,
+            GatewayConfig::default(),
+        );
         Ok(AppState(Arc::new(Inner {
-            core: Arc::new(core),
+            core,
+            gateway: Arc::new(gateway),
             db,
             admin_token: config.admin_token.clone(),
             kek,
@@ -117,13 +134,15 @@ pub fn router(state: AppState) -> Router {
         .route("/keys", get(admin::keys))
         .route("/keys/{key_id}/revoke", post(admin::revoke))
         .route("/keys/{key_id}/unlock", post(admin::unlock))
+        .route("/devices/{device_id}/revoke", post(admin::revoke_device))
+        .route("/cards", get(admin::cards))
         .route("/audit", get(admin::audit))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             admin::require_token,
         ));
     Router::new()
-        .route("/v1/distributed", post(http::distributed))
+        .route("/v1/device", post(http::device))
         .route("/healthz", get(http::healthz))
         .nest("/admin/v1", admin)
         .route("/operator", get(operator::index))

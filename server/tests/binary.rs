@@ -102,15 +102,14 @@ mod common;
 #[test]
 fn kill_9_mid_signing_loses_nothing_acknowledged() {
     use fkn_core::crypto::ec::CurveId;
-    use fkn_core::distributed::{DistributedError, KeyId, MemorySecureStore};
-    use std::sync::Arc;
+    use fkn_core::distributed::{DistributedError, KeyId};
 
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let curve = CurveId::Tc26_256A;
-    let store = Arc::new(MemorySecureStore::new());
     let id = KeyId::new("crash-key").unwrap();
     let first = start(&data);
+    let store = common::enrolled_store_with_token(&first.base, &first.token);
     common::device_on(store.clone(), &first.base)
         .generate(&id, curve, common::PIN)
         .unwrap();

@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 use common::{HttpChannel, PIN, TestServer, device_config, digest};
 use fkn_core::crypto::ec::CurveId;
 use fkn_core::distributed::{Device, KeyId, MemorySecureStore, Request, RequestBody};
+use fkn_core::onboarding::wire::{self, DeviceMessage};
+use fkn_core::onboarding::{SignedChannel, pair};
 
 /// `devices` phones, each with its own key, sign `signs` digests each,
 /// spreading their requests over `servers`. Prints signatures per second
@@ -23,16 +25,20 @@ fn run(label: &str, servers: &[&TestServer], devices: usize, signs: u8) {
         .map(|i| {
             let base = servers[i % servers.len()].base.clone();
             std::thread::spawn(move || {
+                // Enrollment as a phone does it: pairing, keygen in the
+                // sealed session, then signed requests.
                 let ch = Arc::new(HttpChannel::new(&base));
-                let device = Device::new(
-                    Arc::new(MemorySecureStore::new()),
-                    ch.clone(),
-                    device_config(),
-                );
+                let store = Arc::new(MemorySecureStore::new());
+                let uri = common::enrollment(&base, common::TOKEN);
+                let session = pair(&uri, ch.clone(), common::now_secs())
+                    .unwrap_or_else(|e| panic!("{}: pairing: {e:?}", uri.account));
                 let id = KeyId::new(&common::unique("load")).unwrap();
-                device
+                Device::new(store.clone(), session.channel(), device_config())
                     .generate(&id, curve, PIN)
                     .unwrap_or_else(|e| panic!("{id}: keygen: {e:?}"));
+                let credential = Arc::new(session.finish(&*store).unwrap());
+                let signed = Arc::new(SignedChannel::new(credential, ch.clone()));
+                let device = Device::new(store, signed, device_config());
                 let key = device.unlock(&id, PIN).unwrap();
                 let mut latencies = Vec::with_capacity(usize::from(signs));
                 for s in 0..signs {
@@ -47,8 +53,13 @@ fn run(label: &str, servers: &[&TestServer], devices: usize, signs: u8) {
                 let sent = ch.sent.lock().unwrap();
                 let indices: Vec<u64> = sent
                     .iter()
-                    .filter_map(|r| match Request::decode(r).unwrap().body {
-                        RequestBody::Sign { index, .. } => Some(index),
+                    .filter_map(|m| match wire::decode::<DeviceMessage>(m).ok()? {
+                        DeviceMessage::Signed(_, _, _, inner, _) => {
+                            match Request::decode(&inner).ok()?.body {
+                                RequestBody::Sign { index, .. } => Some(index),
+                                _ => None,
+                            }
+                        }
                         _ => None,
                     })
                     .collect();
@@ -75,8 +86,8 @@ fn run(label: &str, servers: &[&TestServer], devices: usize, signs: u8) {
     all.sort();
     let pct = |p: usize| all[(all.len() * p / 100).min(all.len() - 1)].as_secs_f64() * 1e3;
     println!(
-        "load {label}: {devices} devices x {signs} signatures ({} in all, keygen included in the \
-         wall time) in {:.1} s: {:.1} signatures/s, latency p50 {:.1} ms, p99 {:.1} ms",
+        "load {label}: {devices} devices x {signs} signatures ({} in all, enrollment and keygen \
+         included in the wall time) in {:.1} s: {:.1} signatures/s, latency p50 {:.1} ms, p99 {:.1} ms",
         all.len(),
         wall.as_secs_f64(),
         all.len() as f64 / wall.as_secs_f64(),

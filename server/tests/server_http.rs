@@ -6,8 +6,10 @@ mod common;
 
 use common::{PIN, TOKEN, TestServer, device_with_channel, digest, new_key};
 use fkn_core::crypto::ec::CurveId;
-use fkn_core::distributed::{DistributedError, Refusal, Response, ResponseBody};
+use fkn_core::distributed::{AccessRefusal, DistributedError, Refusal};
 use fkn_core::onboarding::EnrollmentUri;
+use fkn_core::onboarding::wire::{self, ServerMessage};
+use fkn_core::onboarding::{ACCESS_BASE, PairingRefusal};
 use serde_json::json;
 
 fn refusal<T: std::fmt::Debug>(r: Result<T, DistributedError>) -> Refusal {
@@ -215,11 +217,23 @@ fn a_replayed_sign_request_is_refused() {
     let key = device.unlock(&id, PIN).unwrap();
     key.sign_digest(&digest(curve, 9)).unwrap();
     let last = channel.sent.lock().unwrap().last().unwrap().clone();
-    let answer = Response::decode(&channel.post(&last).unwrap()).unwrap();
-    assert_eq!(answer.body, ResponseBody::Refused(Refusal::NonceUsed));
+    // The signed envelope again: its nonce was seen.
+    let answer = channel.post(&last).unwrap();
+    assert_eq!(
+        wire::decode::<ServerMessage>(&answer).unwrap(),
+        ServerMessage::Refused(ACCESS_BASE + AccessRefusal::Replayed.code(), 0)
+    );
     // Garbage is answered with a refusal, not an HTTP error.
-    let answer = Response::decode(&channel.post(b"\xff\x00garbage").unwrap()).unwrap();
-    assert_eq!(answer.body, ResponseBody::Refused(Refusal::InvalidRequest));
+    let answer = channel.post(b"\xff\x00garbage").unwrap();
+    assert_eq!(
+        wire::decode::<ServerMessage>(&answer).unwrap(),
+        ServerMessage::Refused(PairingRefusal::Malformed.to_wire().0, 0)
+    );
+    let audit = srv.admin().get("/admin/v1/audit");
+    assert!(
+        audit.to_string().contains("access_refused"),
+        "the replay is audited: {audit}"
+    );
 }
 
 #[test]
@@ -235,7 +249,7 @@ fn oversized_bodies_are_refused_by_http() {
 #[test]
 fn a_second_instance_on_the_same_database_serves_the_same_keys() {
     let srv = TestServer::start();
-    let store = std::sync::Arc::new(fkn_core::distributed::MemorySecureStore::new());
+    let store = common::enrolled_store(&srv.base);
     let curve = CurveId::Tc26_256A;
     let id = new_key(&common::device_on(store.clone(), &srv.base), curve);
     let second = TestServer::start_on(

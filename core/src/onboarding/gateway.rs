@@ -536,10 +536,7 @@ impl Gateway {
                 let mut o = outcome(Some(&account), dev, GatewayEvent::Forwarded);
                 o.distributed = Some(distributed);
                 (
-                    answer.map_or_else(
-                        |r| refusal_response(r),
-                        |a| SessionResponse::Distributed(bv(a)),
-                    ),
+                    answer.map_or_else(refusal_response, |a| SessionResponse::Distributed(bv(a))),
                     o,
                 )
             }

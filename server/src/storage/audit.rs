@@ -25,6 +25,18 @@ pub enum AuditEvent {
     Unlocked,
     /// Another refused request (stale share, replayed nonce, malformed...).
     Refused,
+    /// A device paired with the activation code.
+    DevicePaired,
+    /// A pairing step was refused (wrong, expired, used or locked code...).
+    PairingRefused,
+    /// A card key was registered at enrollment.
+    CardRegistered,
+    /// A device finished enrollment.
+    EnrollmentCompleted,
+    /// The operator revoked a device.
+    DeviceRevoked,
+    /// A signed device request was refused (replay, revoked device, bad signature...).
+    AccessRefused,
 }
 
 impl AuditEvent {
@@ -39,6 +51,12 @@ impl AuditEvent {
             AuditEvent::Revoked => "revoked",
             AuditEvent::Unlocked => "unlocked",
             AuditEvent::Refused => "refused",
+            AuditEvent::DevicePaired => "device_paired",
+            AuditEvent::PairingRefused => "pairing_refused",
+            AuditEvent::CardRegistered => "card_registered",
+            AuditEvent::EnrollmentCompleted => "enrollment_completed",
+            AuditEvent::DeviceRevoked => "device_revoked",
+            AuditEvent::AccessRefused => "access_refused",
         }
     }
 }

@@ -7,7 +7,9 @@
 use fkn_core::distributed::{
     KeyId, KeyRecord, NoncePool, PoolEntry, ShareStore, StoreError, Taken,
 };
+use fkn_core::onboarding::{CardRecord, EnrollmentRecord, PairedDevice, PairingStore};
 use tokio::runtime::Handle;
+use zeroize::Zeroizing;
 
 use super::{Db, StorageError};
 
@@ -67,5 +69,113 @@ impl NoncePool for SqlStores {
 
     fn purge(&self, key_id: &KeyId) -> Result<(), StoreError> {
         self.run("pool purge", self.db.pool_purge(key_id))
+    }
+}
+
+/// The pairing gateway's [`PairingStore`] over the database; opens sealed
+/// activation codes with the KEK.
+pub struct SqlPairingStore {
+    stores: SqlStores,
+    kek: crate::secrets::Kek,
+}
+
+impl core::fmt::Debug for SqlPairingStore {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SqlPairingStore").finish_non_exhaustive()
+    }
+}
+
+impl SqlPairingStore {
+    /// Over `stores`' database, opening codes with `kek`.
+    pub fn new(stores: SqlStores, kek: crate::secrets::Kek) -> Self {
+        SqlPairingStore { stores, kek }
+    }
+
+    fn record(&self, row: super::pairing::EnrollmentRow) -> Result<EnrollmentRecord, StoreError> {
+        let code = self
+            .kek
+            .open("enrollment-code", &row.id, &row.sealed_code)
+            .map_err(|e| {
+                tracing::error!(enrollment = %row.id, error = %e, "activation code does not open");
+                StoreError::Unavailable
+            })?;
+        let code =
+            String::from_utf8(code.expose().to_vec()).map_err(|_| StoreError::Unavailable)?;
+        Ok(EnrollmentRecord {
+            id: row.id,
+            account: row.account_id,
+            code: Zeroizing::new(code),
+            expires_at: row.expires_at,
+            used_at: row.used_at,
+            attempts: row.attempts,
+            state: row.state,
+            version: row.version,
+        })
+    }
+}
+
+impl PairingStore for SqlPairingStore {
+    fn enrollment_for_account(
+        &self,
+        account: &str,
+    ) -> Result<Option<EnrollmentRecord>, StoreError> {
+        let s = &self.stores;
+        s.run("enrollment by account", s.db.newest_enrollment(account))?
+            .map(|r| self.record(r))
+            .transpose()
+    }
+
+    fn enrollment(&self, id: &str) -> Result<Option<EnrollmentRecord>, StoreError> {
+        let s = &self.stores;
+        s.run("enrollment", s.db.enrollment(id))?
+            .map(|r| self.record(r))
+            .transpose()
+    }
+
+    fn update_enrollment(&self, r: &EnrollmentRecord) -> Result<bool, StoreError> {
+        let s = &self.stores;
+        s.run(
+            "enrollment update",
+            s.db.update_enrollment(&r.id, r.version, r.attempts, r.used_at, r.state.as_deref()),
+        )
+    }
+
+    fn add_device(&self, device: &PairedDevice) -> Result<(), StoreError> {
+        let s = &self.stores;
+        s.run("device insert", s.db.add_device(device))
+    }
+
+    fn device(&self, id: &str) -> Result<Option<PairedDevice>, StoreError> {
+        let s = &self.stores;
+        s.run("device load", s.db.device(id))
+    }
+
+    fn remember_nonce(
+        &self,
+        device: &str,
+        nonce: &[u8],
+        now: u64,
+        forget_before: u64,
+    ) -> Result<bool, StoreError> {
+        let s = &self.stores;
+        s.run(
+            "request nonce",
+            s.db.remember_nonce(device, nonce, now, forget_before),
+        )
+    }
+
+    fn add_card(&self, card: &CardRecord) -> Result<(), StoreError> {
+        let s = &self.stores;
+        s.run("card insert", s.db.add_card(card))
+    }
+
+    fn link_key(&self, key_id: &str, account: &str, device: &str) -> Result<(), StoreError> {
+        let s = &self.stores;
+        s.run("key link", s.db.link_key(key_id, account, device))
+    }
+
+    fn key_owner(&self, key_id: &str) -> Result<Option<String>, StoreError> {
+        let s = &self.stores;
+        s.run("key owner", s.db.key_owner(key_id))
     }
 }

@@ -14,6 +14,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod bridge;
+pub mod pairing;
 mod pool;
 mod shares;
 
@@ -71,13 +72,22 @@ pub struct Db {
 /// The schema, embedded so the binary needs no files beside it.
 fn migrator() -> Migrator {
     Migrator {
-        migrations: Cow::Owned(vec![Migration::new(
-            1,
-            Cow::Borrowed("initial"),
-            MigrationType::Simple,
-            Cow::Borrowed(include_str!("../../migrations/0001_initial.sql")),
-            false,
-        )]),
+        migrations: Cow::Owned(vec![
+            Migration::new(
+                1,
+                Cow::Borrowed("initial"),
+                MigrationType::Simple,
+                Cow::Borrowed(include_str!("../../migrations/0001_initial.sql")),
+                false,
+            ),
+            Migration::new(
+                2,
+                Cow::Borrowed("pairing"),
+                MigrationType::Simple,
+                Cow::Borrowed(include_str!("../../migrations/0002_pairing.sql")),
+                false,
+            ),
+        ]),
         ..Migrator::DEFAULT
     }
 }

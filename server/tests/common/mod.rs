@@ -13,6 +13,7 @@ use fkn_core::crypto::secret::Key256;
 use fkn_core::distributed::{
     ChannelError, Device, DeviceConfig, KeyId, MemorySecureStore, ServerChannel, ServerConfig,
 };
+use fkn_core::onboarding::{DeviceCredential, EnrollmentUri, SignedChannel, pair};
 use fkn_server::config::Config;
 use zeroize::Zeroizing;
 
@@ -150,7 +151,7 @@ pub struct HttpChannel {
 impl HttpChannel {
     pub fn new(base: &str) -> HttpChannel {
         HttpChannel {
-            url: format!("{base}/v1/distributed"),
+            url: format!("{base}/v1/device"),
             agent: agent(),
             sent: std::sync::Mutex::new(Vec::new()),
         }
@@ -190,28 +191,68 @@ pub fn device_config() -> DeviceConfig {
     }
 }
 
-pub fn device_for(base: &str) -> Device {
-    Device::new(
-        Arc::new(MemorySecureStore::new()),
-        Arc::new(HttpChannel::new(base)),
-        device_config(),
-    )
+pub fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
-/// A device over a given store (the same phone talking to another instance).
-pub fn device_on(store: Arc<MemorySecureStore>, base: &str) -> Device {
-    Device::new(store, Arc::new(HttpChannel::new(base)), device_config())
+/// A phone enrolled on `base` the way an app does it: the operator creates
+/// an enrollment (admin API), the phone pairs over HTTP and saves its
+/// credential. Returns the phone's store.
+pub fn enrolled_store(base: &str) -> Arc<MemorySecureStore> {
+    enrolled_store_with_token(base, TOKEN)
 }
 
-/// A device with its channel visible.
-pub fn device_with_channel(base: &str) -> (Device, Arc<HttpChannel>) {
-    let ch = Arc::new(HttpChannel::new(base));
-    let d = Device::new(
-        Arc::new(MemorySecureStore::new()),
-        ch.clone(),
-        device_config(),
+/// [`enrolled_store`] on a server with another admin token.
+pub fn enrolled_store_with_token(base: &str, token: &str) -> Arc<MemorySecureStore> {
+    let uri = enrollment(base, token);
+    let store = Arc::new(MemorySecureStore::new());
+    pair(&uri, Arc::new(HttpChannel::new(base)), now_secs())
+        .expect("pairing")
+        .finish(&*store)
+        .expect("enrollment");
+    store
+}
+
+/// A new enrollment for a new account, as the phone reads it from the QR code.
+pub fn enrollment(base: &str, token: &str) -> EnrollmentUri {
+    let admin = Admin {
+        base: base.to_owned(),
+        agent: agent(),
+    };
+    let (status, v) = admin.request(
+        "POST",
+        "/admin/v1/enrollments",
+        Some(token),
+        Some(serde_json::json!({ "account": unique("acct"), "ttl_seconds": 600 })),
     );
-    (d, ch)
+    assert_eq!(status, 201, "{v}");
+    EnrollmentUri::parse(v["uri"].as_str().unwrap(), now_secs()).unwrap()
+}
+
+/// A paired phone's device over its signed channel to `base`.
+pub fn device_for(base: &str) -> Device {
+    device_on(enrolled_store(base), base)
+}
+
+/// The phone of `store` (enrolled) talking to `base` (possibly another
+/// instance on the same database).
+pub fn device_on(store: Arc<MemorySecureStore>, base: &str) -> Device {
+    device_with_channel_on(store, base).0
+}
+
+/// A paired phone with its HTTP channel visible (every signed request it sent).
+pub fn device_with_channel(base: &str) -> (Device, Arc<HttpChannel>) {
+    device_with_channel_on(enrolled_store(base), base)
+}
+
+fn device_with_channel_on(store: Arc<MemorySecureStore>, base: &str) -> (Device, Arc<HttpChannel>) {
+    let credential = Arc::new(DeviceCredential::load(&*store).expect("enrolled"));
+    let ch = Arc::new(HttpChannel::new(base));
+    let signed = Arc::new(SignedChannel::new(credential, ch.clone()));
+    (Device::new(store, signed, device_config()), ch)
 }
 
 pub fn digest(curve: CurveId, seed: u8) -> Vec<u8> {
