@@ -13,7 +13,16 @@ set -euo pipefail
 . "$(dirname "$0")/e2e/lib.sh"
 cd "$(dirname "$0")/.."
 
-log() { printf '\n==> %s\n' "$*"; }
+# Each step's header says how long the run and the previous step took, so a
+# slow CI run shows where its time went.
+START=$(date +%s)
+LAST=$START
+log() {
+  local now
+  now=$(date +%s)
+  printf '\n==> [%ds, previous step %ds] %s\n' $((now - START)) $((now - LAST)) "$*"
+  LAST=$now
+}
 
 # --- system packages -------------------------------------------------------
 # openssl + gost-engine: independent interop oracle for GOST signatures, hashes,
