@@ -6,7 +6,9 @@
 
 mod cmd;
 mod dev_token;
+mod device_home;
 mod hexfmt;
+mod http_channel;
 mod opts;
 mod session;
 mod token_spec;
@@ -25,8 +27,13 @@ use clap::Parser;
                   or pcsc:READER (a PC/SC reader name or unique prefix).\n\
                   PINs: --pin, or the FKN_PIN / FKN_ADMIN_PIN environment variables (FKN_USER_PIN for \
                   `token init`), which keep them out of the process list.\n\
+                  Two-party keys: `fkn server run` starts a signing server, `fkn enroll URI` pairs \
+                  this machine with it (key share and credential in --store, default \
+                  $FKN_HOME/device), `fkn dsign FILE` signs with the key.\n\
                   Exit status: 0 success, 1 failure (one line on stderr says why), 2 usage \
-                  error, 3 wrong PIN, 4 PIN blocked."
+                  error, 3 wrong PIN, 4 PIN blocked, 5 the enrollment cannot be used (expired, \
+                  already used, wrong code, locked), 6 the server refused this device (revoked, \
+                  not enrolled)."
 )]
 struct Cli {
     /// More log output on stderr (-v debug, -vv trace); RUST_LOG overrides.
@@ -67,11 +74,24 @@ fn main() -> ExitCode {
     }
 }
 
-/// Exit statuses scripts can tell apart: 3 wrong PIN, 4 PIN blocked, 1 the rest.
+/// Exit statuses scripts can tell apart: 3 wrong PIN, 4 PIN blocked, 5 an
+/// enrollment that cannot be used, 6 a device the server refuses, 1 the rest.
 fn exit_code(e: &anyhow::Error) -> ExitCode {
+    use fkn_core::distributed::TwoPartyFault as F;
     match e.chain().find_map(|c| c.downcast_ref::<fkn_core::Error>()) {
         Some(fkn_core::Error::WrongPin { .. }) => ExitCode::from(3),
         Some(fkn_core::Error::PinBlocked) => ExitCode::from(4),
+        Some(fkn_core::Error::TwoParty { fault }) => match fault {
+            F::EnrollmentExpired
+            | F::EnrollmentUsed
+            | F::NoEnrollment
+            | F::ActivationCodeRejected { .. }
+            | F::EnrollmentLocked => ExitCode::from(5),
+            F::AccessRefused { .. } | F::NotEnrolled | F::Revoked | F::UnknownToServer => {
+                ExitCode::from(6)
+            }
+            _ => ExitCode::FAILURE,
+        },
         _ => ExitCode::FAILURE,
     }
 }

@@ -10,6 +10,7 @@
 //! | [`operator`] | `/operator`: the operator's HTML page |
 //! | [`enroll`], [`qr`] | enrollments and their QR codes |
 //! | [`secrets`] | the key-encryption key, the server identity key |
+//! | [`start`] | what the binary (and `fkn server run`) does at start-up |
 //!
 //! Every piece of state is in the database, so several instances can share
 //! one PostgreSQL.
@@ -24,6 +25,7 @@ pub mod http;
 pub mod operator;
 pub mod qr;
 pub mod secrets;
+pub mod start;
 pub mod storage;
 
 use std::net::SocketAddr;

@@ -1,71 +1,19 @@
 //! `fkn-server`: starts on SQLite in `./fkn-server-data` with no
-//! configuration, printing where it listens and the admin token.
+//! configuration, printing where it listens and the admin token
+//! ([`fkn_server::start`], shared with `fkn server run`).
 
 use clap::Parser;
-use fkn_server::config::{Args, Config};
+use fkn_server::config::Args;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    // Logs go to stderr; stdout carries only the start-up lines below.
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
+    fkn_server::start::init_logging();
     let args = Args::parse();
-    match run(&args).await {
+    match fkn_server::start::run(&args).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("fkn-server: {e}");
             std::process::ExitCode::FAILURE
         }
     }
-}
-
-async fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
-    let config = Config::from_args(args)?;
-    let shutdown = shutdown_signal()?;
-    let bound = fkn_server::bind(&config, args.listen).await?;
-    let token_source = match &args.admin_token_file {
-        Some(p) => p.display().to_string(),
-        None => args.data_dir.join("admin-token").display().to_string(),
-    };
-    // The operator needs the token to use the admin API; it goes to the
-    // terminal only, never to the log.
-    println!("fkn-server listening on http://{}", bound.addr);
-    println!(
-        "  database: {}",
-        fkn_server::storage::redact_url(&config.database_url)
-    );
-    println!("  enrollment codes name: {}", bound.state.public_url);
-    println!(
-        "  admin token ({token_source}): {}",
-        config.admin_token.as_str()
-    );
-    println!(
-        "  server identity fingerprint: {}",
-        hex::encode(bound.state.identity.fingerprint())
-    );
-    tracing::info!(addr = %bound.addr, "listening");
-    bound.serve(shutdown).await?;
-    tracing::info!("stopped");
-    Ok(())
-}
-
-/// Ctrl-C or SIGTERM. The handlers are installed here, before the
-/// start-up lines are printed, so a signal sent right after them is not
-/// lost (the default action would kill the process mid-request).
-fn shutdown_signal() -> std::io::Result<impl Future<Output = ()> + Send + 'static> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut int = signal(SignalKind::interrupt())?;
-    let mut term = signal(SignalKind::terminate())?;
-    Ok(async move {
-        tokio::select! {
-            _ = int.recv() => {},
-            _ = term.recv() => {},
-        }
-        tracing::info!("shutting down: finishing requests in flight");
-    })
 }

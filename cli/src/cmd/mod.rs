@@ -5,10 +5,13 @@ mod apdu;
 mod cert;
 mod cms;
 mod demo;
+mod dsign;
+mod enroll;
 mod info;
 mod keys;
 mod pin;
 mod readers;
+mod server;
 mod token;
 
 use clap::Subcommand;
@@ -49,6 +52,16 @@ pub enum Verb {
     Apdu(apdu::ApduArgs),
     /// List the PC/SC readers.
     Readers,
+    /// Enroll this machine as a device of a signing server (the URI of its
+    /// enrollment QR code): pair, generate a two-party key with the server,
+    /// optionally register a card key, keep the share and credential locally.
+    Enroll(enroll::EnrollArgs),
+    /// Sign a file with a two-party key: CMS SignedData (CAdES-BES), the
+    /// server adding its half over the device's signed channel.
+    Dsign(dsign::DsignArgs),
+    /// The two-party signing server (fkn-server).
+    #[command(subcommand)]
+    Server(server::ServerCmd),
 }
 
 /// Runs one verb.
@@ -68,5 +81,8 @@ pub fn run(verb: Verb) -> anyhow::Result<()> {
         Verb::Verify(args) => cms::verify(&args),
         Verb::Apdu(args) => apdu::run(&args),
         Verb::Readers => readers::run(),
+        Verb::Enroll(args) => enroll::run(&args),
+        Verb::Dsign(args) => dsign::run(&args),
+        Verb::Server(cmd) => server::run(&cmd),
     }
 }
