@@ -64,6 +64,41 @@ pub fn parse_key_id(s: &str) -> Result<KeyId, String> {
     KeyId::new(s).map_err(|e| e.to_string())
 }
 
+/// The file naming the key `fkn dsign` uses without `--key`.
+const DEFAULT_KEY_FILE: &str = "default-key";
+
+/// The key id `fkn enroll` picks without `--key`: `main-` and the start of
+/// the device id. The server holds key ids for all its devices in one
+/// namespace, so a fixed "main" would clash with the first device's key.
+pub fn default_key_for(device_id: &str) -> anyhow::Result<KeyId> {
+    let short: String = device_id.chars().take(12).collect();
+    parse_key_id(&format!("main-{short}")).map_err(anyhow::Error::msg)
+}
+
+/// Records `key` as the one `fkn dsign` uses by default.
+pub fn save_default_key(dir: &Path, key: &KeyId) -> anyhow::Result<()> {
+    crate::opts::write_file(
+        &dir.join(DEFAULT_KEY_FILE),
+        "default key id",
+        key.as_str().as_bytes(),
+    )
+}
+
+/// `--key`, else the key `fkn enroll` made.
+pub fn key_or_default(dir: &Path, key: Option<&KeyId>) -> anyhow::Result<KeyId> {
+    if let Some(k) = key {
+        return Ok(k.clone());
+    }
+    let path = dir.join(DEFAULT_KEY_FILE);
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "no --key given and no default key in {} (run `fkn enroll` first)",
+            dir.display()
+        )
+    })?;
+    parse_key_id(text.trim()).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
 /// The certificate `fkn dsign` made for a key, kept next to its share.
 pub fn certificate_path(dir: &Path, key: &KeyId) -> PathBuf {
     dir.join(format!("{}.crt", key.as_str()))
@@ -79,6 +114,18 @@ mod tests {
             store: Some("/tmp/x".into()),
         };
         assert_eq!(o.dir().unwrap(), PathBuf::from("/tmp/x"));
+    }
+
+    #[test]
+    fn the_default_key_is_per_device_and_remembered() {
+        let t = tempfile::tempdir().unwrap();
+        let k = default_key_for("0123456789abcdef0123").unwrap();
+        assert_eq!(k.as_str(), "main-0123456789ab");
+        assert!(key_or_default(t.path(), None).is_err());
+        save_default_key(t.path(), &k).unwrap();
+        assert_eq!(key_or_default(t.path(), None).unwrap(), k);
+        let other = parse_key_id("other").unwrap();
+        assert_eq!(key_or_default(t.path(), Some(&other)).unwrap(), other);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use fkn_core::distributed::{Device, DeviceConfig, DeviceKey, KeyId};
 use fkn_core::onboarding::{DeviceCredential, SignedChannel};
 use fkn_core::pki::{self, Subject, cert, cms};
 
-use crate::device_home::{StoreOpt, certificate_path, parse_key_id};
+use crate::device_home::{StoreOpt, certificate_path, key_or_default, parse_key_id};
 use crate::http_channel::{HttpChannel, HttpStats};
 use crate::opts::{Pin, read_file, write_file};
 use crate::session::pki_error;
@@ -31,9 +31,9 @@ pub struct DsignArgs {
     #[command(flatten)]
     store: StoreOpt,
 
-    /// The two-party key (as given to `fkn enroll --key`).
-    #[arg(long, value_name = "ID", default_value = "main", value_parser = parse_key_id)]
-    key: KeyId,
+    /// The two-party key (default: the one `fkn enroll` generated).
+    #[arg(long, value_name = "ID", value_parser = parse_key_id)]
+    key: Option<KeyId>,
 
     /// PIN of the two-party key.
     #[arg(long, value_name = "PIN", env = "FKN_PIN", hide_env_values = true)]
@@ -63,18 +63,19 @@ pub fn run(args: &DsignArgs) -> anyhow::Result<()> {
     let file = File::open(&args.input)
         .with_context(|| format!("cannot read the file to sign {}", args.input.display()))?;
     let (dir, store) = args.store.open()?;
+    let key_id = key_or_default(&dir, args.key.as_ref())?;
     let credential = Arc::new(DeviceCredential::load(&*store)?);
     let stats = Arc::new(HttpStats::default());
     let http = Arc::new(HttpChannel::new(credential.server(), stats.clone())?);
     let signed = Arc::new(SignedChannel::new(credential.clone(), http));
     let device = Device::new(store, signed, DeviceConfig::default());
     let mut key = device
-        .unlock(&args.key, args.pin.expose().as_bytes())
+        .unlock(&key_id, args.pin.expose().as_bytes())
         .map_err(fkn_core::Error::from)?;
 
     let cert_der = match &args.cert {
         Some(p) => pki::pem::to_der(&read_file(p, "certificate")?, pki::pem::CERTIFICATE)?,
-        None => kept_certificate(&dir, &args.key, credential.account(), &mut key)?,
+        None => kept_certificate(&dir, &key_id, credential.account(), &mut key)?,
     };
     let options = cms::SignOptions {
         detached: args.detached,
@@ -97,7 +98,7 @@ pub fn run(args: &DsignArgs) -> anyhow::Result<()> {
         "signed {} with two-party key {:?} of {} on {}: {} signature written to {} ({} round \
          trip(s) to the server)",
         args.input.display(),
-        args.key.as_str(),
+        key_id.as_str(),
         credential.account(),
         credential.server(),
         if args.detached {

@@ -9,12 +9,12 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use clap::Args;
 use fkn_core::crypto::ec::CurveId;
-use fkn_core::distributed::{Device, DeviceConfig, KeyId};
+use fkn_core::distributed::{Device, DeviceConfig, KeyId, SecureStore};
 use fkn_core::onboarding::{DeviceCredential, EnrollmentUri, pair};
 use fkn_core::pki::{Subject, csr};
 use fkn_core::token::TokenSigner;
 
-use crate::device_home::{StoreOpt, parse_key_id};
+use crate::device_home::{StoreOpt, default_key_for, parse_key_id, save_default_key};
 use crate::http_channel::{HttpChannel, HttpStats};
 use crate::opts::{KeyId as CardKeyId, Pin, hex_upper, parse_curve, show_id};
 use crate::session::{self, pki_error};
@@ -35,9 +35,11 @@ pub struct EnrollArgs {
     #[command(flatten)]
     store: StoreOpt,
 
-    /// Id of the two-party key to generate (A-Z a-z 0-9 . _ -).
-    #[arg(long, value_name = "ID", default_value = "main", value_parser = parse_key_id)]
-    key: KeyId,
+    /// Id of the two-party key to generate (A-Z a-z 0-9 . _ -; unique on the
+    /// server). Default: main-<start of the device id>; `fkn dsign` uses it
+    /// without --key.
+    #[arg(long, value_name = "ID", value_parser = parse_key_id)]
+    key: Option<KeyId>,
 
     /// Curve of the two-party key.
     #[arg(long, value_name = "CURVE", default_value = "tc26-256-a", value_parser = parse_curve)]
@@ -87,6 +89,19 @@ pub fn run(args: &EnrollArgs) -> anyhow::Result<()> {
             c.device_id()
         );
     }
+    if let Some(k) = &args.key {
+        if store
+            .load(k.as_str())
+            .map_err(fkn_core::Error::from)?
+            .is_some()
+        {
+            bail!(
+                "{} already holds a key {:?}; choose another --key",
+                dir.display(),
+                k.as_str()
+            );
+        }
+    }
     let stats = Arc::new(HttpStats::default());
     let channel = Arc::new(HttpChannel::new(&uri.server, stats.clone())?);
     let card_request = match &args.card {
@@ -108,13 +123,18 @@ pub fn run(args: &EnrollArgs) -> anyhow::Result<()> {
         &hex::encode(uri.server_key_fingerprint)[..16],
         session.credential().device_id()
     );
+    let key = match &args.key {
+        Some(k) => k.clone(),
+        None => default_key_for(session.credential().device_id())?,
+    };
     let device = Device::new(store.clone(), session.channel(), DeviceConfig::default());
     let public = device
-        .generate(&args.key, args.curve, args.pin.expose().as_bytes())
+        .generate(&key, args.curve, args.pin.expose().as_bytes())
         .map_err(fkn_core::Error::from)?;
+    save_default_key(&dir, &key)?;
     println!(
         "generated two-party key {:?} ({}): public key {}",
-        args.key.as_str(),
+        key.as_str(),
         args.curve,
         hex_upper(&public.to_bytes())
     );
