@@ -16,6 +16,7 @@
 
 mod curves;
 mod digest;
+mod enrollment;
 mod error;
 mod live;
 mod logging;
@@ -30,6 +31,7 @@ mod virtual_token;
 
 pub use curves::{all_curves, curve_from_name};
 pub use digest::{Hasher, digest, digest_algorithm_for};
+pub use enrollment::{EnrolledDevice, Enrollment, EnrollmentSummary, read_enrollment_uri};
 pub use error::{FknError, TransportError};
 pub use live::live_object_count;
 pub use logging::{LogLevel, set_log_level};

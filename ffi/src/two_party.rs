@@ -2,12 +2,14 @@
 //! `fkn_core::distributed::{Device, DeviceKey}` over the app's
 //! [`SecureStore`] and [`ServerChannel`].
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use fkn_core::crypto::ec::CurveId;
 use fkn_core::distributed::{
     Device, DeviceConfig, DeviceKey, FileSecureStore, KeyId, SecureStore as CoreStore,
+    ServerChannel as CoreChannel,
 };
+use fkn_core::onboarding::{DeviceCredential, SignedChannel};
 use zeroize::Zeroizing;
 
 use crate::error::{FknError, invalid};
@@ -46,7 +48,12 @@ pub struct TwoPartyKeyInfo {
 /// only found out (and counted) by the server.
 #[derive(uniffi::Object)]
 pub struct TwoPartyDevice {
-    inner: Device,
+    /// The device over the signed channel once enrolled (or the plain one).
+    inner: RwLock<Device>,
+    pub(crate) store: Arc<dyn CoreStore>,
+    /// The app's channel as it is, for pairing.
+    pub(crate) raw: Arc<dyn CoreChannel>,
+    pub(crate) config: DeviceConfig,
     _live: LiveGuard,
 }
 
@@ -60,11 +67,47 @@ impl TwoPartyDevice {
             pbkdf2_iterations: iterations,
             ..DeviceConfig::default()
         };
-        let channel = Arc::new(ChannelBridge::new(channel));
+        let raw: Arc<dyn CoreChannel> = Arc::new(ChannelBridge::new(channel));
+        let device = Self::device_for(&store, &raw, &config);
         Arc::new(TwoPartyDevice {
-            inner: Device::new(store, channel, config),
+            inner: RwLock::new(device),
+            store,
+            raw,
+            config,
             _live: LiveGuard::new(),
         })
+    }
+
+    /// Signs every request with the device credential when the store holds
+    /// one (an enrolled device); otherwise talks plainly (the in-memory
+    /// `VirtualSigningServer` of tests and demos).
+    pub(crate) fn device_for(
+        store: &Arc<dyn CoreStore>,
+        raw: &Arc<dyn CoreChannel>,
+        config: &DeviceConfig,
+    ) -> Device {
+        let channel: Arc<dyn CoreChannel> = match DeviceCredential::load(&**store) {
+            Ok(c) => Arc::new(SignedChannel::new(Arc::new(c), raw.clone())),
+            Err(_) => raw.clone(),
+        };
+        Device::new(store.clone(), channel, config.clone())
+    }
+
+    /// The current device (a cheap clone of `Arc`s).
+    fn device(&self) -> Device {
+        self.inner
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Switches to the signed channel after enrollment.
+    pub(crate) fn reload(&self) {
+        let device = Self::device_for(&self.store, &self.raw, &self.config);
+        *self
+            .inner
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = device;
     }
 }
 
@@ -121,14 +164,14 @@ impl TwoPartyDevice {
     ) -> Result<Vec<u8>, FknError> {
         let pin = Zeroizing::new(pin);
         let public = self
-            .inner
+            .device()
             .generate(&self::key_id(&key_id)?, curve, pin.as_bytes())?;
         Ok(public.to_bytes())
     }
 
     /// What the device stores of `key_id` (public data only).
     pub fn key_info(&self, key_id: String) -> Result<TwoPartyKeyInfo, FknError> {
-        let rec = self.inner.record(&self::key_id(&key_id)?)?;
+        let rec = self.device().record(&self::key_id(&key_id)?)?;
         Ok(TwoPartyKeyInfo {
             key_id,
             curve: rec.curve(),
@@ -143,7 +186,9 @@ impl TwoPartyDevice {
     /// server at the first signature, which then throws `WrongPin`.
     pub fn unlock(&self, key_id: String, pin: String) -> Result<Arc<TwoPartyKey>, FknError> {
         let pin = Zeroizing::new(pin);
-        let key = self.inner.unlock(&self::key_id(&key_id)?, pin.as_bytes())?;
+        let key = self
+            .device()
+            .unlock(&self::key_id(&key_id)?, pin.as_bytes())?;
         Ok(Arc::new(TwoPartyKey {
             curve: key.verifying_key().curve(),
             inner: Mutex::new(key),
@@ -161,7 +206,7 @@ impl TwoPartyDevice {
         new_pin: String,
     ) -> Result<(), FknError> {
         let (old_pin, new_pin) = (Zeroizing::new(old_pin), Zeroizing::new(new_pin));
-        Ok(self.inner.change_pin(
+        Ok(self.device().change_pin(
             &self::key_id(&key_id)?,
             old_pin.as_bytes(),
             new_pin.as_bytes(),
@@ -174,18 +219,18 @@ impl TwoPartyDevice {
     pub fn refresh(&self, key_id: String, pin: String) -> Result<(), FknError> {
         let pin = Zeroizing::new(pin);
         Ok(self
-            .inner
+            .device()
             .refresh(&self::key_id(&key_id)?, pin.as_bytes())?)
     }
 
     /// Finishes a share refresh that was interrupted, if any.
     pub fn resume(&self, key_id: String) -> Result<(), FknError> {
-        Ok(self.inner.resume(&self::key_id(&key_id)?)?)
+        Ok(self.device().resume(&self::key_id(&key_id)?)?)
     }
 
     /// Deletes the device's record of `key_id` (revoke it on the server too).
     pub fn delete(&self, key_id: String) -> Result<(), FknError> {
-        Ok(self.inner.delete(&self::key_id(&key_id)?)?)
+        Ok(self.device().delete(&self::key_id(&key_id)?)?)
     }
 }
 

@@ -5,8 +5,14 @@
 
 use std::sync::Arc;
 
+use fkn_core::crypto::ec::SigningKey;
 use fkn_core::crypto::secret::Key256;
 use fkn_core::distributed::{MemoryNoncePool, MemoryShareStore, Server, ServerConfig};
+use fkn_core::onboarding::{
+    EnrollmentRecord, EnrollmentUri, Gateway, GatewayConfig, MemoryPairingStore, PAIRING_CURVE,
+    random_id,
+};
+use zeroize::Zeroizing;
 
 use crate::error::FknError;
 use crate::live::LiveGuard;
@@ -28,11 +34,23 @@ pub struct TwoPartyKeyStatus {
 
 /// An in-memory signing server. Hand `channel()` to `TwoPartyDevice`, or
 /// forward a `ServerChannel` of your own to `handle` to watch or disturb the
-/// traffic.
+/// traffic. With `create_enrollment` and `device_channel()` it also plays
+/// `fkn-server`'s device endpoint: QR-code enrollment and signed requests.
 #[derive(uniffi::Object)]
 pub struct VirtualSigningServer {
-    inner: Server,
+    inner: Arc<Server>,
+    gateway: Gateway,
+    pairing: Arc<MemoryPairingStore>,
     _live: LiveGuard,
+}
+
+/// The address put into the virtual server's enrollment codes.
+const VIRTUAL_URL: &str = "https://virtual-signing-server.invalid";
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 #[uniffi::export]
@@ -48,13 +66,25 @@ impl VirtualSigningServer {
             max_pin_failures,
             ..ServerConfig::default()
         };
+        let inner = Arc::new(Server::new(
+            Arc::new(MemoryShareStore::new()),
+            Arc::new(MemoryNoncePool::new()),
+            &kek,
+            config,
+        ));
+        let pairing = Arc::new(MemoryPairingStore::new());
+        let identity = SigningKey::generate(PAIRING_CURVE, &mut fkn_core::crypto::os_rng());
+        let gateway = Gateway::new(
+            pairing.clone(),
+            inner.clone(),
+            identity,
+            &kek,
+            GatewayConfig::default(),
+        );
         Arc::new(VirtualSigningServer {
-            inner: Server::new(
-                Arc::new(MemoryShareStore::new()),
-                Arc::new(MemoryNoncePool::new()),
-                &kek,
-                config,
-            ),
+            inner,
+            gateway,
+            pairing,
             _live: LiveGuard::new(),
         })
     }
@@ -70,6 +100,56 @@ impl VirtualSigningServer {
             server: self,
             _live: LiveGuard::new(),
         })
+    }
+
+    /// Answers one message of the device endpoint (`POST /v1/device`).
+    pub fn handle_device(&self, message: Vec<u8>) -> Vec<u8> {
+        self.gateway.handle(&message, now()).0
+    }
+
+    /// A `ServerChannel` to the device endpoint: enrollment and signed
+    /// requests, as with a real `fkn-server`.
+    pub fn device_channel(self: Arc<Self>) -> Arc<dyn ServerChannel> {
+        Arc::new(DeviceChannel {
+            server: self,
+            _live: LiveGuard::new(),
+        })
+    }
+
+    /// A one-time enrollment for `account` valid `ttl_seconds`, as the
+    /// operator's QR code would carry it (`fkn://enroll?...`).
+    pub fn create_enrollment(&self, account: String, ttl_seconds: u64) -> Result<String, FknError> {
+        let mut code = [0u8; 8];
+        rand_core::Rng::fill_bytes(&mut fkn_core::crypto::os_rng(), &mut code);
+        let code = Zeroizing::new(format!(
+            "{:012}",
+            u64::from_be_bytes(code) % 1_000_000_000_000
+        ));
+        let expires = now().saturating_add(ttl_seconds);
+        let uri = EnrollmentUri {
+            server: VIRTUAL_URL.to_owned(),
+            account: account.clone(),
+            code: code.to_string(),
+            expires,
+            server_key_fingerprint: self.gateway.fingerprint(),
+        };
+        let text = uri.format()?;
+        self.pairing.add_enrollment(EnrollmentRecord {
+            id: random_id(),
+            account,
+            code: code.to_string().into(),
+            expires_at: expires,
+            used_at: None,
+            attempts: 0,
+            state: None,
+            version: 0,
+        });
+        Ok(text)
+    }
+
+    /// Revokes a device: its signed requests are refused from now on.
+    pub fn revoke_device(&self, device_id: String) {
+        self.pairing.revoke_device(&device_id);
     }
 
     /// Clears the wrong-PIN count of a locked key.
@@ -102,5 +182,16 @@ struct DirectChannel {
 impl ServerChannel for DirectChannel {
     fn exchange(&self, request: Vec<u8>) -> Result<Vec<u8>, ServerChannelError> {
         Ok(self.server.handle(request))
+    }
+}
+
+struct DeviceChannel {
+    server: Arc<VirtualSigningServer>,
+    _live: LiveGuard,
+}
+
+impl ServerChannel for DeviceChannel {
+    fn exchange(&self, request: Vec<u8>) -> Result<Vec<u8>, ServerChannelError> {
+        Ok(self.server.handle_device(request))
     }
 }

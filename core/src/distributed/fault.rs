@@ -52,6 +52,12 @@ pub enum TwoPartyFault {
         /// What did not check.
         detail: String,
     },
+    /// The text scanned is not a valid enrollment code (not `fkn://enroll?`,
+    /// a field missing or invalid).
+    EnrollmentCodeInvalid {
+        /// What is wrong with it (never the activation code).
+        detail: String,
+    },
     /// The enrollment's QR code is past its expiry.
     EnrollmentExpired,
     /// The enrollment was already used (a code works once).
@@ -109,6 +115,9 @@ impl TwoPartyFault {
                 f,
                 "the signing server broke the protocol ({detail}) and nothing was signed"
             ),
+            Self::EnrollmentCodeInvalid { detail } => {
+                write!(f, "this is not a valid enrollment code ({detail})")
+            }
             Self::EnrollmentExpired => f.write_str("this enrollment QR code has expired"),
             Self::EnrollmentUsed => f.write_str("this enrollment QR code was already used"),
             Self::NoEnrollment => {
@@ -153,7 +162,7 @@ impl TwoPartyFault {
             | Self::EnrollmentUsed
             | Self::NoEnrollment
             | Self::EnrollmentLocked => "ask the operator for a new enrollment QR code",
-            Self::ActivationCodeRejected { .. } => {
+            Self::ActivationCodeRejected { .. } | Self::EnrollmentCodeInvalid { .. } => {
                 "scan the QR code again, or check the code you typed"
             }
             Self::NotEnrolled => "enroll this device first",
@@ -183,6 +192,9 @@ impl TwoPartyFault {
             Self::ServerMisbehaved {
                 detail: "its signature does not verify".into(),
             },
+            Self::EnrollmentCodeInvalid {
+                detail: "the activation code (c) is invalid".into(),
+            },
             Self::EnrollmentExpired,
             Self::EnrollmentUsed,
             Self::NoEnrollment,
@@ -199,6 +211,29 @@ impl TwoPartyFault {
                 revoked: false,
             },
         ]
+    }
+}
+
+impl From<crate::onboarding::UriError> for Error {
+    fn from(e: crate::onboarding::UriError) -> Self {
+        use crate::onboarding::UriError as U;
+        match e {
+            U::Expired { .. } => TwoPartyFault::EnrollmentExpired,
+            U::UnknownVersion { .. } => TwoPartyFault::UpdateRequired,
+            U::NotEnrollment => TwoPartyFault::EnrollmentCodeInvalid {
+                detail: "it does not start with fkn://enroll?".into(),
+            },
+            U::Missing(f) => TwoPartyFault::EnrollmentCodeInvalid {
+                detail: format!("the {f} is missing"),
+            },
+            U::Duplicate(f) => TwoPartyFault::EnrollmentCodeInvalid {
+                detail: format!("the {f} appears twice"),
+            },
+            U::Invalid(f) => TwoPartyFault::EnrollmentCodeInvalid {
+                detail: format!("the {f} is invalid"),
+            },
+        }
+        .into()
     }
 }
 
