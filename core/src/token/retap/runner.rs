@@ -208,11 +208,12 @@ impl Retap {
 
     /// The prepared PIN for the token SELECT described, derived once.
     fn current_pin(&mut self, select: &SelectInfo) -> Result<&PreparedPin> {
-        let info = select
-            .password(self.reference)
-            .ok_or(Error::from(Violation::PinNotAnnounced {
-                pin: self.reference,
-            }))?;
+        let info =
+            select
+                .password(self.reference)
+                .ok_or(Error::from(Violation::PinNotAnnounced {
+                    pin: self.reference,
+                }))?;
         let fits = self
             .prepared
             .as_ref()
