@@ -87,9 +87,9 @@ impl fmt::Debug for Operation {
     }
 }
 
-/// What a finished operation gives back.
+/// What a finished operation gives back (exhaustive on purpose: the FFI
+/// mirrors it, and a new variant must break that build).
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Outcome {
     /// The signatures (`s || r`), in the order of the digests.
     Signatures(Vec<Vec<u8>>),

@@ -33,7 +33,6 @@ impl<T: Transport, F: FnMut(u32) -> Result<T>> TapSource<T> for F {
 
 /// Where the runner stands, for the app's UI.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum RetapState {
     /// The card is in the field; tap `tap` is at work.
     OnCard {
