@@ -43,8 +43,7 @@ fn base_state() -> TokenState {
     s.generate_key(KEY, CURVE, "first").expect("keygen");
     s.put_certificate(KEY, &[0x30, 0x00]).expect("certificate");
     drop(s);
-    let state = card.lock().expect("card").state().clone();
-    state
+    card.lock().expect("card").state().clone()
 }
 
 fn counters(card: &Card) -> PinCounters {
@@ -372,4 +371,22 @@ fn the_tap_limit_bounds_the_retries() {
     );
     assert_eq!(r, Err(LinkFault::CardRemoved.into()));
     assert_eq!(*asked.borrow(), 2, "three taps in all");
+}
+
+#[test]
+fn after_a_pin_change_the_runner_logs_in_with_the_new_pin() {
+    let card: Card = Arc::new(Mutex::new(VirtualToken::new(base_state())));
+    let link = || FaultyTransport::new(VirtualTokenTransport::shared(card.clone()));
+    let mut source = |_: u32| -> Result<Link, Error> {
+        card.lock().expect("card").reset();
+        Ok(link())
+    };
+    let mut runner = Retap::new(PinRef::User, PIN);
+    // CHANGE PIN (exchange 3) applied, its answer lost: resolved on tap 2.
+    let first = link();
+    first.handle().lose_response_at(3);
+    let changed = runner.run(first, Operation::change_pin(NEW_PIN), &mut source, &());
+    assert_eq!(changed, Ok(Outcome::PinChanged));
+    let keys = runner.run(link(), Operation::ListKeys, &mut source, &());
+    assert!(matches!(keys, Ok(Outcome::Keys(_))), "{keys:?}");
 }

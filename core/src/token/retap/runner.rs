@@ -176,7 +176,7 @@ impl Retap {
             // The lost tap changed the PIN: log in with the new one, which
             // also proves SELECT's salt genuine, and we are done.
             s.authenticate_prepared(new)?;
-            return Ok(Outcome::PinChanged);
+            return Ok(self.finished(progress, Outcome::PinChanged));
         }
         // A lost login that the token counted, with a PIN not yet seen to
         // work: never let the automatic retry be the attempt that blocks it.
@@ -197,12 +197,17 @@ impl Retap {
             }
         }
         let outcome = progress.step(&mut s)?;
+        Ok(self.finished(progress, outcome))
+    }
+
+    /// After a PIN change the runner logs in with the new PIN; the old one
+    /// is wiped.
+    fn finished(&mut self, progress: &mut Progress, outcome: Outcome) -> Outcome {
         if outcome == Outcome::PinChanged {
-            // The runner's PIN is the new one now; the old one is wiped.
             self.pin = None;
             self.prepared = progress.take_new_pin();
         }
-        Ok(outcome)
+        outcome
     }
 
     /// The prepared PIN for the token SELECT described, derived once.

@@ -61,7 +61,7 @@ class RetapTest {
     private val newPin = "24681357"
 
     private suspend fun RetapRunner.on(vt: VirtualToken, op: RetapOperation, first: NfcTransport = ForwardingTransport(vt)): RetapOutcome =
-        withContext(Dispatchers.IO) { run(first, op, Retaps(vt), null) }
+        perform(first, op, Retaps(vt))
 
     /** A card with key [key] and a short certificate on it. */
     private suspend fun card(): VirtualToken {
@@ -134,7 +134,7 @@ class RetapTest {
                         val retaps = Retaps(vt)
                         val statuses = Statuses()
                         val outcome = RetapRunner(PinRef.USER, USER_PIN, 0u).use { r ->
-                            withContext(Dispatchers.IO) { r.run(first, op, retaps, statuses) }
+                            r.perform(first, op, retaps, statuses)
                         }
                         runs++
                         // Fewer exchanges than `at`: the operation is covered.
