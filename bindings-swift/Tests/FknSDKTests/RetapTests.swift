@@ -61,7 +61,7 @@ final class RetapTests: XCTestCase {
     private let newPin = "24681357"
     private let digests = [Data(repeating: 1, count: 32), Data(repeating: 2, count: 32)]
 
-    private func run(_ vt: VirtualToken, _ op: RetapOperation, pin: String = userPin,
+    private func runOp(_ vt: VirtualToken, _ op: RetapOperation, pin: String = userPin,
                      first: NfcTransport? = nil, source: Retaps? = nil) throws -> RetapOutcome {
         let runner = RetapRunner(reference: .user, pin: pin, maxTaps: 0)
         return try runner.run(first: first ?? ForwardingTransport(vt), operation: op,
@@ -69,7 +69,7 @@ final class RetapTests: XCTestCase {
     }
 
     private func keys(_ vt: VirtualToken, pin: String = userPin) throws -> [KeyInfo] {
-        guard case .keys(let keys) = try run(vt, .listKeys, pin: pin) else {
+        guard case .keys(let keys) = try runOp(vt, .listKeys, pin: pin) else {
             XCTFail("listKeys gave no keys")
             return []
         }
@@ -79,7 +79,7 @@ final class RetapTests: XCTestCase {
     /// A card with key `key` on it.
     private func card() throws -> VirtualToken {
         let vt = try VirtualToken(label: "retap", userPin: userPin, adminPin: adminPin)
-        _ = try run(vt, .generateKey(keyId: key, curve: .tc26256a, label: "first"))
+        _ = try runOp(vt, .generateKey(keyId: key, curve: .tc26256a, label: "first"))
         return vt
     }
 
@@ -122,7 +122,7 @@ final class RetapTests: XCTestCase {
                     let vt = try card()
                     let first = LosingTransport(vt, lostAt: at, cardActs: cardActs)
                     let retaps = Retaps(vt)
-                    let outcome = try run(vt, op, first: first, source: retaps)
+                    let outcome = try runOp(vt, op, first: first, source: retaps)
                     runs += 1
                     lost = first.exchanges >= at
                     XCTAssertEqual(retaps.taps, lost ? [2] : [], what)
@@ -137,7 +137,7 @@ final class RetapTests: XCTestCase {
     func testAWrongPinIsFinal() throws {
         let vt = try card()
         let retaps = Retaps(vt)
-        XCTAssertThrowsError(try run(vt, .listKeys, pin: "00000000", source: retaps)) { error in
+        XCTAssertThrowsError(try runOp(vt, .listKeys, pin: "00000000", source: retaps)) { error in
             XCTAssertEqual(error as? FknError, .WrongPin(attemptsLeft: 4))
         }
         XCTAssertEqual(retaps.taps, [], "no re-tap after the card's answer")
