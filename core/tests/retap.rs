@@ -390,3 +390,47 @@ fn after_a_pin_change_the_runner_logs_in_with_the_new_pin() {
     let keys = runner.run(link(), Operation::ListKeys, &mut source, &());
     assert!(matches!(keys, Ok(Outcome::Keys(_))), "{keys:?}");
 }
+
+/// Exchanges of each tap: the first link's and the re-tap's, for a loss
+/// of the answer at exchange `at` of the first tap.
+fn exchanges_per_tap(op: Operation, at: Option<u64>) -> (u64, u64) {
+    let card: Card = Arc::new(Mutex::new(VirtualToken::new(base_state())));
+    let first = FaultyTransport::new(VirtualTokenTransport::shared(card.clone()));
+    let first_count = first.handle();
+    if let Some(at) = at {
+        first_count.lose_response_at(at);
+    }
+    let retap_count = RefCell::new(FaultHandle::default());
+    let mut source = |_: u32| -> Result<Link, Error> {
+        card.lock().expect("card").reset();
+        let link = FaultyTransport::new(VirtualTokenTransport::shared(card.clone()));
+        *retap_count.borrow_mut() = link.handle();
+        Ok(link)
+    };
+    Retap::new(PinRef::User, PIN)
+        .run(first, op, &mut source, &())
+        .expect("runs");
+    let second = retap_count.borrow().exchanges();
+    (first_count.exchanges(), second)
+}
+
+#[test]
+fn round_trips_per_tap() {
+    let sign = || Operation::Sign {
+        key_id: KEY.to_vec(),
+        digests: vec![vec![7; 32]],
+    };
+    let keygen = || Operation::GenerateKey {
+        key_id: NEW_KEY.to_vec(),
+        curve: CURVE,
+        label: "second".into(),
+    };
+    // SELECT, two login steps, the command: a cold signature's four.
+    assert_eq!(exchanges_per_tap(sign(), None), (4, 0));
+    assert_eq!(exchanges_per_tap(keygen(), None), (4, 0));
+    // The signature lost: made again on the re-tap.
+    assert_eq!(exchanges_per_tap(sign(), Some(3)), (4, 4));
+    // The new key's answer lost: the re-tap lists the keys, finds it, and
+    // does not generate again.
+    assert_eq!(exchanges_per_tap(keygen(), Some(3)), (4, 4));
+}
