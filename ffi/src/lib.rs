@@ -22,6 +22,7 @@ mod live;
 mod logging;
 mod pki;
 mod prepared_pin;
+mod retap;
 mod session;
 mod transport;
 mod two_party;
@@ -37,6 +38,9 @@ pub use live::live_object_count;
 pub use logging::{LogLevel, set_log_level};
 pub use pki::{certificate_info, verify_cms, verify_csr, verify_digest};
 pub use prepared_pin::PreparedPin;
+pub use retap::{
+    CardTapSource, RetapListener, RetapOperation, RetapOutcome, RetapRunner, RetapStatus,
+};
 pub use session::TokenSession;
 pub use transport::NfcTransport;
 pub use two_party::{TwoPartyDevice, TwoPartyKey, TwoPartyKeyInfo};

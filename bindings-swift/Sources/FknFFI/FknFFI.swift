@@ -624,6 +624,222 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
+ * Where the next link comes from when the card left the field mid-operation.
+ */
+public protocol CardTapSource: AnyObject, Sendable {
+    
+    /**
+     * Blocks until the user presents the card again (tap number `tap`,
+     * from 2) and returns its connected transport; throws
+     * `TransportError.Cancelled` when the user gives up.
+     */
+    func nextCard(tap: UInt32) throws  -> NfcTransport
+    
+}
+/**
+ * Where the next link comes from when the card left the field mid-operation.
+ */
+open class CardTapSourceImpl: CardTapSource, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_fkn_ffi_fn_clone_cardtapsource(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_fkn_ffi_fn_free_cardtapsource(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Blocks until the user presents the card again (tap number `tap`,
+     * from 2) and returns its connected transport; throws
+     * `TransportError.Cancelled` when the user gives up.
+     */
+open func nextCard(tap: UInt32)throws  -> NfcTransport  {
+    return try  FfiConverterTypeNfcTransport_lift(try rustCallWithError(FfiConverterTypeTransportError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_cardtapsource_next_card(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt32.lower(tap),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceCardTapSource {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceCardTapSource = UniffiVTableCallbackInterfaceCardTapSource(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeCardTapSource.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface CardTapSource: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeCardTapSource.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface CardTapSource: handle missing in uniffiClone")
+            }
+        },
+        nextCard: { (
+            uniffiHandle: UInt64,
+            tap: UInt32,
+            uniffiOutReturn: UnsafeMutablePointer<UInt64>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> NfcTransport in
+                guard let uniffiObj = try? FfiConverterTypeCardTapSource.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.nextCard(
+                     tap: try FfiConverterUInt32.lift(tap)
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterTypeNfcTransport_lower($0) }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeTransportError_lower
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceCardTapSource> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceCardTapSource>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitCardTapSource() {
+    uniffi_fkn_ffi_fn_init_callback_vtable_cardtapsource(UniffiCallbackInterfaceCardTapSource.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCardTapSource: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<CardTapSource>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = CardTapSource
+
+    public static func lift(_ handle: UInt64) throws -> CardTapSource {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return CardTapSourceImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: CardTapSource) -> UInt64 {
+         if let rustImpl = value as? CardTapSourceImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CardTapSource {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: CardTapSource, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCardTapSource_lift(_ handle: UInt64) throws -> CardTapSource {
+    return try FfiConverterTypeCardTapSource.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCardTapSource_lower(_ value: CardTapSource) -> UInt64 {
+    return FfiConverterTypeCardTapSource.lower(value)
+}
+
+
+
+
+
+
+/**
  * An incremental Streebog hasher, for documents that arrive in pieces.
  * `finish` consumes its state; further calls fail with `InvalidInput`.
  */
@@ -1223,6 +1439,372 @@ public func FfiConverterTypePreparedPin_lift(_ handle: UInt64) throws -> Prepare
 #endif
 public func FfiConverterTypePreparedPin_lower(_ value: PreparedPin) -> UInt64 {
     return FfiConverterTypePreparedPin.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Told where the operation stands (on the runner's thread; post to the UI).
+ */
+public protocol RetapListener: AnyObject, Sendable {
+    
+    /**
+     * The runner entered `status`.
+     */
+    func statusChanged(status: RetapStatus) 
+    
+}
+/**
+ * Told where the operation stands (on the runner's thread; post to the UI).
+ */
+open class RetapListenerImpl: RetapListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_fkn_ffi_fn_clone_retaplistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_fkn_ffi_fn_free_retaplistener(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The runner entered `status`.
+     */
+open func statusChanged(status: RetapStatus)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_retaplistener_status_changed(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeRetapStatus_lower(status),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceRetapListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceRetapListener = UniffiVTableCallbackInterfaceRetapListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeRetapListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface RetapListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeRetapListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface RetapListener: handle missing in uniffiClone")
+            }
+        },
+        statusChanged: { (
+            uniffiHandle: UInt64,
+            status: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeRetapListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.statusChanged(
+                     status: try FfiConverterTypeRetapStatus_lift(status)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceRetapListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceRetapListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitRetapListener() {
+    uniffi_fkn_ffi_fn_init_callback_vtable_retaplistener(UniffiCallbackInterfaceRetapListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRetapListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<RetapListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = RetapListener
+
+    public static func lift(_ handle: UInt64) throws -> RetapListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return RetapListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: RetapListener) -> UInt64 {
+         if let rustImpl = value as? RetapListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RetapListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: RetapListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRetapListener_lift(_ handle: UInt64) throws -> RetapListener {
+    return try FfiConverterTypeRetapListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRetapListener_lower(_ value: RetapListener) -> UInt64 {
+    return FfiConverterTypeRetapListener.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Runs operations across taps with one PIN: when the card leaves the field
+ * it reports `WaitingForCard`, asks the `CardTapSource` for the next tap,
+ * logs in again and finishes; a wrong PIN or a refusal ends it at once
+ * (`docs/retap.md` says why each step may be repeated).
+ */
+public protocol RetapRunnerProtocol: AnyObject, Sendable {
+    
+    /**
+     * Runs `operation` on the card behind `first`. Blocks (card I/O and
+     * waiting for taps): call it off the main thread.
+     */
+    func run(first: NfcTransport, operation: RetapOperation, source: CardTapSource, listener: RetapListener?) throws  -> RetapOutcome
+    
+}
+/**
+ * Runs operations across taps with one PIN: when the card leaves the field
+ * it reports `WaitingForCard`, asks the `CardTapSource` for the next tap,
+ * logs in again and finishes; a wrong PIN or a refusal ends it at once
+ * (`docs/retap.md` says why each step may be repeated).
+ */
+open class RetapRunner: RetapRunnerProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_fkn_ffi_fn_clone_retaprunner(self.handle, $0) }
+    }
+    /**
+     * A runner logging in with `pin` as `reference`, at most `max_taps`
+     * taps per operation (0: the default, 5).
+     */
+public convenience init(reference: PinRef, pin: String, maxTaps: UInt32) {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_constructor_retaprunner_new(
+        FfiConverterTypePinRef_lower(reference),
+        FfiConverterString.lower(pin),
+        FfiConverterUInt32.lower(maxTaps),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_fkn_ffi_fn_free_retaprunner(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Runs `operation` on the card behind `first`. Blocks (card I/O and
+     * waiting for taps): call it off the main thread.
+     */
+open func run(first: NfcTransport, operation: RetapOperation, source: CardTapSource, listener: RetapListener?)throws  -> RetapOutcome  {
+    return try  FfiConverterTypeRetapOutcome_lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_retaprunner_run(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeNfcTransport_lower(first),
+        FfiConverterTypeRetapOperation_lower(operation),
+        FfiConverterTypeCardTapSource_lower(source),
+        FfiConverterOptionTypeRetapListener.lower(listener),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRetapRunner: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = RetapRunner
+
+    public static func lift(_ handle: UInt64) throws -> RetapRunner {
+        return RetapRunner(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: RetapRunner) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RetapRunner {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: RetapRunner, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRetapRunner_lift(_ handle: UInt64) throws -> RetapRunner {
+    return try FfiConverterTypeRetapRunner.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRetapRunner_lower(_ value: RetapRunner) -> UInt64 {
+    return FfiConverterTypeRetapRunner.lower(value)
 }
 
 
@@ -3659,6 +4241,434 @@ public func FfiConverterTypeLogLevel_lower(_ value: LogLevel) -> RustBuffer {
 
 
 /**
+ * One operation on the token, run after a login with the runner's PIN.
+ */
+
+public enum RetapOperation: Equatable, Hashable {
+    
+    /**
+     * Sign 1 to 16 digests with key `key_id`.
+     */
+    case sign(
+        /**
+         * The key.
+         */keyId: Data, 
+        /**
+         * Digests of the key's size.
+         */digests: [Data]
+    )
+    /**
+     * Generate a key pair under an id that does not exist yet.
+     */
+    case generateKey(
+        /**
+         * The new key's id.
+         */keyId: Data, 
+        /**
+         * Its curve.
+         */curve: CurveId, 
+        /**
+         * Its label.
+         */label: String
+    )
+    /**
+     * Store a certificate (DER) for key `key_id`.
+     */
+    case putCertificate(
+        /**
+         * The key.
+         */keyId: Data, 
+        /**
+         * The certificate.
+         */der: Data
+    )
+    /**
+     * Read the certificate of key `key_id`.
+     */
+    case readCertificate(
+        /**
+         * The key.
+         */keyId: Data
+    )
+    /**
+     * List the keys.
+     */
+    case listKeys
+    /**
+     * Delete key `key_id` and its certificate.
+     */
+    case deleteKey(
+        /**
+         * The key.
+         */keyId: Data
+    )
+    /**
+     * Change the runner's PIN.
+     */
+    case changePin(
+        /**
+         * The new PIN (the Rust copy is wiped after use).
+         */newPin: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RetapOperation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRetapOperation: FfiConverterRustBuffer {
+    typealias SwiftType = RetapOperation
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RetapOperation {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .sign(keyId: try FfiConverterData.read(from: &buf), digests: try FfiConverterSequenceData.read(from: &buf)
+        )
+        
+        case 2: return .generateKey(keyId: try FfiConverterData.read(from: &buf), curve: try FfiConverterTypeCurveId.read(from: &buf), label: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 3: return .putCertificate(keyId: try FfiConverterData.read(from: &buf), der: try FfiConverterData.read(from: &buf)
+        )
+        
+        case 4: return .readCertificate(keyId: try FfiConverterData.read(from: &buf)
+        )
+        
+        case 5: return .listKeys
+        
+        case 6: return .deleteKey(keyId: try FfiConverterData.read(from: &buf)
+        )
+        
+        case 7: return .changePin(newPin: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RetapOperation, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .sign(keyId,digests):
+            writeInt(&buf, Int32(1))
+            FfiConverterData.write(keyId, into: &buf)
+            FfiConverterSequenceData.write(digests, into: &buf)
+            
+        
+        case let .generateKey(keyId,curve,label):
+            writeInt(&buf, Int32(2))
+            FfiConverterData.write(keyId, into: &buf)
+            FfiConverterTypeCurveId.write(curve, into: &buf)
+            FfiConverterString.write(label, into: &buf)
+            
+        
+        case let .putCertificate(keyId,der):
+            writeInt(&buf, Int32(3))
+            FfiConverterData.write(keyId, into: &buf)
+            FfiConverterData.write(der, into: &buf)
+            
+        
+        case let .readCertificate(keyId):
+            writeInt(&buf, Int32(4))
+            FfiConverterData.write(keyId, into: &buf)
+            
+        
+        case .listKeys:
+            writeInt(&buf, Int32(5))
+        
+        
+        case let .deleteKey(keyId):
+            writeInt(&buf, Int32(6))
+            FfiConverterData.write(keyId, into: &buf)
+            
+        
+        case let .changePin(newPin):
+            writeInt(&buf, Int32(7))
+            FfiConverterString.write(newPin, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRetapOperation_lift(_ buf: RustBuffer) throws -> RetapOperation {
+    return try FfiConverterTypeRetapOperation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRetapOperation_lower(_ value: RetapOperation) -> RustBuffer {
+    return FfiConverterTypeRetapOperation.lower(value)
+}
+
+
+
+/**
+ * What a finished operation gives back.
+ */
+
+public enum RetapOutcome: Equatable, Hashable {
+    
+    /**
+     * Signatures (`s || r`) in the order of the digests.
+     */
+    case signatures(
+        /**
+         * The signatures.
+         */signatures: [Data]
+    )
+    /**
+     * The generated key (possibly made on a lost tap).
+     */
+    case keyGenerated(
+        /**
+         * The key.
+         */key: KeyInfo
+    )
+    /**
+     * The certificate is stored.
+     */
+    case certificateStored
+    /**
+     * The certificate read.
+     */
+    case certificate(
+        /**
+         * DER.
+         */der: Data
+    )
+    /**
+     * The keys on the token.
+     */
+    case keys(
+        /**
+         * In creation order.
+         */keys: [KeyInfo]
+    )
+    /**
+     * The key is gone.
+     */
+    case keyDeleted
+    /**
+     * The token holds the new PIN (and the runner logs in with it now).
+     */
+    case pinChanged
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RetapOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRetapOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = RetapOutcome
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RetapOutcome {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .signatures(signatures: try FfiConverterSequenceData.read(from: &buf)
+        )
+        
+        case 2: return .keyGenerated(key: try FfiConverterTypeKeyInfo.read(from: &buf)
+        )
+        
+        case 3: return .certificateStored
+        
+        case 4: return .certificate(der: try FfiConverterData.read(from: &buf)
+        )
+        
+        case 5: return .keys(keys: try FfiConverterSequenceTypeKeyInfo.read(from: &buf)
+        )
+        
+        case 6: return .keyDeleted
+        
+        case 7: return .pinChanged
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RetapOutcome, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .signatures(signatures):
+            writeInt(&buf, Int32(1))
+            FfiConverterSequenceData.write(signatures, into: &buf)
+            
+        
+        case let .keyGenerated(key):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeKeyInfo.write(key, into: &buf)
+            
+        
+        case .certificateStored:
+            writeInt(&buf, Int32(3))
+        
+        
+        case let .certificate(der):
+            writeInt(&buf, Int32(4))
+            FfiConverterData.write(der, into: &buf)
+            
+        
+        case let .keys(keys):
+            writeInt(&buf, Int32(5))
+            FfiConverterSequenceTypeKeyInfo.write(keys, into: &buf)
+            
+        
+        case .keyDeleted:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .pinChanged:
+            writeInt(&buf, Int32(7))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRetapOutcome_lift(_ buf: RustBuffer) throws -> RetapOutcome {
+    return try FfiConverterTypeRetapOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRetapOutcome_lower(_ value: RetapOutcome) -> RustBuffer {
+    return FfiConverterTypeRetapOutcome.lower(value)
+}
+
+
+
+/**
+ * Where an operation across taps stands.
+ */
+
+public enum RetapStatus: Equatable, Hashable {
+    
+    /**
+     * The card is in the field; tap `tap` is at work.
+     */
+    case onCard(
+        /**
+         * Which tap, from 1.
+         */tap: UInt32
+    )
+    /**
+     * The card left: show "waiting for the card" (the runner now waits in
+     * `CardTapSource.next_card`).
+     */
+    case waitingForCard(
+        /**
+         * The tap that comes next.
+         */tap: UInt32, 
+        /**
+         * Whether the card was removed (else it timed out or the link failed).
+         */cardRemoved: Bool
+    )
+    /**
+     * Done, or failed for good.
+     */
+    case finished
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RetapStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRetapStatus: FfiConverterRustBuffer {
+    typealias SwiftType = RetapStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RetapStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .onCard(tap: try FfiConverterUInt32.read(from: &buf)
+        )
+        
+        case 2: return .waitingForCard(tap: try FfiConverterUInt32.read(from: &buf), cardRemoved: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 3: return .finished
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RetapStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .onCard(tap):
+            writeInt(&buf, Int32(1))
+            FfiConverterUInt32.write(tap, into: &buf)
+            
+        
+        case let .waitingForCard(tap,cardRemoved):
+            writeInt(&buf, Int32(2))
+            FfiConverterUInt32.write(tap, into: &buf)
+            FfiConverterBool.write(cardRemoved, into: &buf)
+            
+        
+        case .finished:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRetapStatus_lift(_ buf: RustBuffer) throws -> RetapStatus {
+    return try FfiConverterTypeRetapStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRetapStatus_lower(_ value: RetapStatus) -> RustBuffer {
+    return FfiConverterTypeRetapStatus.lower(value)
+}
+
+
+
+/**
  * Why a [`SecureStore`] failed.
  */
 public 
@@ -4015,6 +5025,30 @@ fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeRetapListener: FfiConverterRustBuffer {
+    typealias SwiftType = RetapListener?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRetapListener.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRetapListener.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeCurveId: FfiConverterRustBuffer {
     typealias SwiftType = CurveId?
 
@@ -4311,6 +5345,15 @@ private let initializationResult: InitializationResult = {
     if (uniffi_fkn_ffi_checksum_method_hasher_update() != 2469) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_fkn_ffi_checksum_method_cardtapsource_next_card() != 44170) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_retaplistener_status_changed() != 53782) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_retaprunner_run() != 36370) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_fkn_ffi_checksum_method_tokensession_create_csr() != 49295) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -4476,6 +5519,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_fkn_ffi_checksum_constructor_preparedpin_derive() != 23773) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_fkn_ffi_checksum_constructor_retaprunner_new() != 19718) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_fkn_ffi_checksum_constructor_tokensession_open() != 645) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -4501,7 +5547,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
 
+    uniffiCallbackInitCardTapSource()
     uniffiCallbackInitNfcTransport()
+    uniffiCallbackInitRetapListener()
     uniffiCallbackInitSecureStore()
     uniffiCallbackInitServerChannel()
     uniffiEnsureFknCoreInitialized()

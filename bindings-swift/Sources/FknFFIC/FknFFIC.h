@@ -243,6 +243,20 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_CARD_TAP_SOURCE_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_CARD_TAP_SOURCE_METHOD0
+typedef void (*UniffiCallbackInterfaceCardTapSourceMethod0)(uint64_t, uint32_t, uint64_t* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_RETAP_LISTENER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_RETAP_LISTENER_METHOD0
+typedef void (*UniffiCallbackInterfaceRetapListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_NFC_TRANSPORT_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_NFC_TRANSPORT_METHOD0
 typedef void (*UniffiCallbackInterfaceNfcTransportMethod0)(uint64_t, RustBuffer, RustBuffer* _Nonnull, 
@@ -290,6 +304,24 @@ typedef void (*UniffiCallbackInterfaceSecureStoreMethod2)(uint64_t, RustBuffer, 
 typedef void (*UniffiCallbackInterfaceServerChannelMethod0)(uint64_t, RustBuffer, RustBuffer* _Nonnull, 
         RustCallStatus *_Nonnull uniffiCallStatus
     );
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_CARD_TAP_SOURCE
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_CARD_TAP_SOURCE
+typedef struct UniffiVTableCallbackInterfaceCardTapSource {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceCardTapSourceMethod0 _Nonnull nextCard;
+} UniffiVTableCallbackInterfaceCardTapSource;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_RETAP_LISTENER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_RETAP_LISTENER
+typedef struct UniffiVTableCallbackInterfaceRetapListener {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceRetapListenerMethod0 _Nonnull statusChanged;
+} UniffiVTableCallbackInterfaceRetapListener;
 
 #endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_NFC_TRANSPORT
@@ -361,6 +393,66 @@ void uniffi_fkn_ffi_fn_free_preparedpin(uint64_t handle, RustCallStatus *_Nonnul
 #ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CONSTRUCTOR_PREPAREDPIN_DERIVE
 #define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CONSTRUCTOR_PREPAREDPIN_DERIVE
 uint64_t uniffi_fkn_ffi_fn_constructor_preparedpin_derive(RustBuffer serial, RustBuffer password, RustBuffer pin, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_CARDTAPSOURCE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_CARDTAPSOURCE
+uint64_t uniffi_fkn_ffi_fn_clone_cardtapsource(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_FREE_CARDTAPSOURCE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_FREE_CARDTAPSOURCE
+void uniffi_fkn_ffi_fn_free_cardtapsource(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_INIT_CALLBACK_VTABLE_CARDTAPSOURCE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_INIT_CALLBACK_VTABLE_CARDTAPSOURCE
+void uniffi_fkn_ffi_fn_init_callback_vtable_cardtapsource(const UniffiVTableCallbackInterfaceCardTapSource* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARDTAPSOURCE_NEXT_CARD
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARDTAPSOURCE_NEXT_CARD
+uint64_t uniffi_fkn_ffi_fn_method_cardtapsource_next_card(uint64_t ptr, uint32_t tap, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_RETAPLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_RETAPLISTENER
+uint64_t uniffi_fkn_ffi_fn_clone_retaplistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_FREE_RETAPLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_FREE_RETAPLISTENER
+void uniffi_fkn_ffi_fn_free_retaplistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_INIT_CALLBACK_VTABLE_RETAPLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_INIT_CALLBACK_VTABLE_RETAPLISTENER
+void uniffi_fkn_ffi_fn_init_callback_vtable_retaplistener(const UniffiVTableCallbackInterfaceRetapListener* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_RETAPLISTENER_STATUS_CHANGED
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_RETAPLISTENER_STATUS_CHANGED
+void uniffi_fkn_ffi_fn_method_retaplistener_status_changed(uint64_t ptr, RustBuffer status, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_RETAPRUNNER
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_RETAPRUNNER
+uint64_t uniffi_fkn_ffi_fn_clone_retaprunner(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_FREE_RETAPRUNNER
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_FREE_RETAPRUNNER
+void uniffi_fkn_ffi_fn_free_retaprunner(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CONSTRUCTOR_RETAPRUNNER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CONSTRUCTOR_RETAPRUNNER_NEW
+uint64_t uniffi_fkn_ffi_fn_constructor_retaprunner_new(RustBuffer reference, RustBuffer pin, uint32_t max_taps, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_RETAPRUNNER_RUN
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_RETAPRUNNER_RUN
+RustBuffer uniffi_fkn_ffi_fn_method_retaprunner_run(uint64_t ptr, uint64_t first, RustBuffer operation, uint64_t source, RustBuffer listener, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_TOKENSESSION
@@ -1152,6 +1244,24 @@ uint16_t uniffi_fkn_ffi_checksum_method_hasher_update(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARDTAPSOURCE_NEXT_CARD
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARDTAPSOURCE_NEXT_CARD
+uint16_t uniffi_fkn_ffi_checksum_method_cardtapsource_next_card(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_RETAPLISTENER_STATUS_CHANGED
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_RETAPLISTENER_STATUS_CHANGED
+uint16_t uniffi_fkn_ffi_checksum_method_retaplistener_status_changed(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_RETAPRUNNER_RUN
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_RETAPRUNNER_RUN
+uint16_t uniffi_fkn_ffi_checksum_method_retaprunner_run(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TOKENSESSION_CREATE_CSR
 #define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TOKENSESSION_CREATE_CSR
 uint16_t uniffi_fkn_ffi_checksum_method_tokensession_create_csr(void
@@ -1479,6 +1589,12 @@ uint16_t uniffi_fkn_ffi_checksum_constructor_hasher_new(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_CONSTRUCTOR_PREPAREDPIN_DERIVE
 #define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_CONSTRUCTOR_PREPAREDPIN_DERIVE
 uint16_t uniffi_fkn_ffi_checksum_constructor_preparedpin_derive(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_CONSTRUCTOR_RETAPRUNNER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_CONSTRUCTOR_RETAPRUNNER_NEW
+uint16_t uniffi_fkn_ffi_checksum_constructor_retaprunner_new(void
     
 );
 #endif

@@ -3,6 +3,7 @@
 
 pub mod commands;
 pub mod records;
+pub mod retap;
 pub mod salt_cache;
 pub mod session;
 pub mod signer;
@@ -10,6 +11,7 @@ pub mod status;
 
 pub use commands::PinRef;
 pub use records::{KeyInfo, PasswordInfo, SelectInfo, Serial, TokenInfo};
+pub use retap::{Operation, Outcome, Retap, RetapObserver, RetapState, TapSource};
 pub use salt_cache::SaltCache;
 pub use session::{MAX_DIGESTS_PER_SIGN, PreparedPin, TokenSession};
 pub use signer::{TokenSigner, token_error};

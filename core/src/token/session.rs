@@ -48,6 +48,21 @@ impl PreparedPin {
             key: sespake::derive_password_key(profile, info.curve, pin.as_bytes(), &info.salt),
         }
     }
+
+    /// Which PIN this is.
+    pub fn reference(&self) -> PinRef {
+        self.reference
+    }
+
+    /// The salt it was derived with: SELECT shows which salt the token holds.
+    pub fn salt(&self) -> &[u8] {
+        &self.salt
+    }
+
+    /// Whether it fits the token with `serial` whose PIN has `salt` now.
+    pub fn fits(&self, serial: &[u8; 8], salt: &[u8]) -> bool {
+        self.serial == *serial && self.salt == salt
+    }
 }
 
 /// A session with one token.
@@ -297,6 +312,27 @@ impl<T: Transport> TokenSession<T> {
             .ok_or(Error::from(CardRefusal::NotAuthenticated))?;
         let (salt, q_pw) = self.new_verifier(pin, new_pin)?;
         self.secure(C::ChangePin, &commands::change_pin(pin, &salt, &q_pw))?;
+        self.refresh_salt(pin, salt);
+        Ok(())
+    }
+
+    /// [`TokenSession::change_pin`] to a PIN prepared by the caller with a
+    /// salt it chose (`new.salt()`), so that after a lost answer SELECT's
+    /// salt tells whether the change went through.
+    pub fn change_pin_prepared(&mut self, new: &PreparedPin) -> Result<()> {
+        let pin = self
+            .authenticated_as()
+            .ok_or(Error::from(CardRefusal::NotAuthenticated))?;
+        if pin != new.reference || new.serial != self.select.serial {
+            return Err(ApiMisuse::StalePreparedPin.into());
+        }
+        let info = self.password_info(pin)?;
+        let q_pw = sespake::password_point(&self.profile, info.curve, info.ind, &new.key)?;
+        let salt = new.salt.clone();
+        self.secure(
+            C::ChangePin,
+            &commands::change_pin(pin, &salt, &q_pw.to_bytes()),
+        )?;
         self.refresh_salt(pin, salt);
         Ok(())
     }

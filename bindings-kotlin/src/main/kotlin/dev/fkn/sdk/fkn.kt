@@ -683,6 +683,12 @@ internal open class UniffiForeignFutureResultVoid(
 internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureResultVoid.UniffiByValue,)
 }
+internal interface UniffiCallbackInterfaceCardTapSourceMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`tap`: Int,`uniffiOutReturn`: LongByReference,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceRetapListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`status`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 internal interface UniffiCallbackInterfaceNfcTransportMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`apdu`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
 }
@@ -703,6 +709,44 @@ internal interface UniffiCallbackInterfaceSecureStoreMethod2 : com.sun.jna.Callb
 }
 internal interface UniffiCallbackInterfaceServerChannelMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`request`: RustBuffer.ByValue,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "nextCard")
+internal open class UniffiVTableCallbackInterfaceCardTapSource(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `nextCard`: UniffiCallbackInterfaceCardTapSourceMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `nextCard`: UniffiCallbackInterfaceCardTapSourceMethod0? = null,
+    ): UniffiVTableCallbackInterfaceCardTapSource(`uniffiFree`,`uniffiClone`,`nextCard`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceCardTapSource) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `nextCard` = other.`nextCard`
+    }
+
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "statusChanged")
+internal open class UniffiVTableCallbackInterfaceRetapListener(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `statusChanged`: UniffiCallbackInterfaceRetapListenerMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `statusChanged`: UniffiCallbackInterfaceRetapListenerMethod0? = null,
+    ): UniffiVTableCallbackInterfaceRetapListener(`uniffiFree`,`uniffiClone`,`statusChanged`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceRetapListener) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `statusChanged` = other.`statusChanged`
+    }
+
 }
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "transceive", "maxTransceiveLength", "extendedLengthSupported")
 internal open class UniffiVTableCallbackInterfaceNfcTransport(
@@ -822,6 +866,12 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_fkn_ffi_checksum_method_hasher_update(
     ): Int
+    external fun uniffi_fkn_ffi_checksum_method_cardtapsource_next_card(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_retaplistener_status_changed(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_retaprunner_run(
+    ): Int
     external fun uniffi_fkn_ffi_checksum_method_tokensession_create_csr(
     ): Int
     external fun uniffi_fkn_ffi_checksum_method_tokensession_self_signed_certificate(
@@ -932,6 +982,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_fkn_ffi_checksum_constructor_preparedpin_derive(
     ): Int
+    external fun uniffi_fkn_ffi_checksum_constructor_retaprunner_new(
+    ): Int
     external fun uniffi_fkn_ffi_checksum_constructor_tokensession_open(
     ): Int
     external fun uniffi_fkn_ffi_checksum_constructor_twopartydevice_new(
@@ -964,7 +1016,9 @@ internal object UniffiLib {
 
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "fkn"))
+        uniffiCallbackInterfaceCardTapSource.register(this)
         uniffiCallbackInterfaceNfcTransport.register(this)
+        uniffiCallbackInterfaceRetapListener.register(this)
         uniffiCallbackInterfaceSecureStore.register(this)
         uniffiCallbackInterfaceServerChannel.register(this)
         dev.fkn.sdk.core.uniffiEnsureInitialized()
@@ -988,6 +1042,30 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_fkn_ffi_fn_constructor_preparedpin_derive(`serial`: RustBuffer.ByValue,`password`: RustBufferPasswordInfo.ByValue,`pin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_fkn_ffi_fn_clone_cardtapsource(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_fkn_ffi_fn_free_cardtapsource(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_init_callback_vtable_cardtapsource(`vtable`: UniffiVTableCallbackInterfaceCardTapSource,
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_method_cardtapsource_next_card(`ptr`: Long,`tap`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_fkn_ffi_fn_clone_retaplistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_fkn_ffi_fn_free_retaplistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_init_callback_vtable_retaplistener(`vtable`: UniffiVTableCallbackInterfaceRetapListener,
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_method_retaplistener_status_changed(`ptr`: Long,`status`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_clone_retaprunner(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_fkn_ffi_fn_free_retaprunner(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_constructor_retaprunner_new(`reference`: RustBufferPinRef.ByValue,`pin`: RustBuffer.ByValue,`maxTaps`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_fkn_ffi_fn_method_retaprunner_run(`ptr`: Long,`first`: Long,`operation`: RustBuffer.ByValue,`source`: Long,`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_fkn_ffi_fn_clone_tokensession(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_fkn_ffi_fn_free_tokensession(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1325,6 +1403,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_fkn_ffi_checksum_method_hasher_update() and 0xFFFF) != 2469) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_fkn_ffi_checksum_method_cardtapsource_next_card() and 0xFFFF) != 44170) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_retaplistener_status_changed() and 0xFFFF) != 53782) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_retaprunner_run() and 0xFFFF) != 36370) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_fkn_ffi_checksum_method_tokensession_create_csr() and 0xFFFF) != 49295) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1488,6 +1575,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_fkn_ffi_checksum_constructor_preparedpin_derive() and 0xFFFF) != 23773) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_constructor_retaprunner_new() and 0xFFFF) != 19718) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_fkn_ffi_checksum_constructor_tokensession_open() and 0xFFFF) != 645) {
@@ -1898,6 +1988,340 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
     override fun write(value: ByteArray, buf: ByteBuffer) {
         buf.putInt(value.size)
         buf.put(value)
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Where the next link comes from when the card left the field mid-operation.
+ */
+public interface CardTapSource {
+    
+    /**
+     * Blocks until the user presents the card again (tap number `tap`,
+     * from 2) and returns its connected transport; throws
+     * `TransportError.Cancelled` when the user gives up.
+     */
+    fun `nextCard`(`tap`: kotlin.UInt): NfcTransport
+    
+    companion object
+}
+
+/**
+ * Where the next link comes from when the card left the field mid-operation.
+ */
+open class CardTapSourceImpl: Disposable, AutoCloseable, CardTapSource
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_fkn_ffi_fn_free_cardtapsource(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_fkn_ffi_fn_clone_cardtapsource(handle, status)
+        }
+    }
+
+    
+    /**
+     * Blocks until the user presents the card again (tap number `tap`,
+     * from 2) and returns its connected transport; throws
+     * `TransportError.Cancelled` when the user gives up.
+     */
+    @Throws(TransportException::class)override fun `nextCard`(`tap`: kotlin.UInt): NfcTransport {
+            return FfiConverterTypeNfcTransport.lift(
+    callWithHandle {
+    uniffiRustCallWithError(TransportException) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_cardtapsource_next_card(
+        it,
+        
+        FfiConverterUInt.lower(`tap`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceCardTapSource {
+    internal object `nextCard`: UniffiCallbackInterfaceCardTapSourceMethod0 {
+        override fun callback(`uniffiHandle`: Long,`tap`: Int,`uniffiOutReturn`: LongByReference,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeCardTapSource.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`nextCard`(
+                    FfiConverterUInt.lift(`tap`),
+                )
+            }
+            val writeReturn = { value: NfcTransport -> uniffiOutReturn.setValue(FfiConverterTypeNfcTransport.lower(value)) }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: TransportException -> FfiConverterTypeTransportError.lower(e) }
+            )
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeCardTapSource.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeCardTapSource.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceCardTapSource.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `nextCard`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_fkn_ffi_fn_init_callback_vtable_cardtapsource(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCardTapSource: FfiConverter<CardTapSource, Long> {
+    internal val handleMap = UniffiHandleMap<CardTapSource>()
+
+    override fun lower(value: CardTapSource): Long {
+        if (value is CardTapSourceImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): CardTapSource {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return CardTapSourceImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): CardTapSource {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: CardTapSource) = 8UL
+
+    override fun write(value: CardTapSource, buf: ByteBuffer) {
+        buf.putLong(lower(value))
     }
 }
 
@@ -2890,6 +3314,624 @@ public object FfiConverterTypePreparedPin: FfiConverter<PreparedPin, Long> {
     override fun allocationSize(value: PreparedPin) = 8UL
 
     override fun write(value: PreparedPin, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Told where the operation stands (on the runner's thread; post to the UI).
+ */
+public interface RetapListener {
+    
+    /**
+     * The runner entered `status`.
+     */
+    fun `statusChanged`(`status`: RetapStatus)
+    
+    companion object
+}
+
+/**
+ * Told where the operation stands (on the runner's thread; post to the UI).
+ */
+open class RetapListenerImpl: Disposable, AutoCloseable, RetapListener
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_fkn_ffi_fn_free_retaplistener(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_fkn_ffi_fn_clone_retaplistener(handle, status)
+        }
+    }
+
+    
+    /**
+     * The runner entered `status`.
+     */override fun `statusChanged`(`status`: RetapStatus)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_retaplistener_status_changed(
+        it,
+        
+        FfiConverterTypeRetapStatus.lower(`status`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceRetapListener {
+    internal object `statusChanged`: UniffiCallbackInterfaceRetapListenerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`status`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeRetapListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`statusChanged`(
+                    FfiConverterTypeRetapStatus.lift(`status`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeRetapListener.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeRetapListener.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceRetapListener.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `statusChanged`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_fkn_ffi_fn_init_callback_vtable_retaplistener(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRetapListener: FfiConverter<RetapListener, Long> {
+    internal val handleMap = UniffiHandleMap<RetapListener>()
+
+    override fun lower(value: RetapListener): Long {
+        if (value is RetapListenerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): RetapListener {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return RetapListenerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): RetapListener {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: RetapListener) = 8UL
+
+    override fun write(value: RetapListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Runs operations across taps with one PIN: when the card leaves the field
+ * it reports `WaitingForCard`, asks the `CardTapSource` for the next tap,
+ * logs in again and finishes; a wrong PIN or a refusal ends it at once
+ * (`docs/retap.md` says why each step may be repeated).
+ */
+public interface RetapRunnerInterface {
+    
+    /**
+     * Runs `operation` on the card behind `first`. Blocks (card I/O and
+     * waiting for taps): call it off the main thread.
+     */
+    fun `run`(`first`: NfcTransport, `operation`: RetapOperation, `source`: CardTapSource, `listener`: RetapListener?): RetapOutcome
+    
+    companion object
+}
+
+/**
+ * Runs operations across taps with one PIN: when the card leaves the field
+ * it reports `WaitingForCard`, asks the `CardTapSource` for the next tap,
+ * logs in again and finishes; a wrong PIN or a refusal ends it at once
+ * (`docs/retap.md` says why each step may be repeated).
+ */
+open class RetapRunner: Disposable, AutoCloseable, RetapRunnerInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    /**
+     * A runner logging in with `pin` as `reference`, at most `max_taps`
+     * taps per operation (0: the default, 5).
+     */
+    constructor(`reference`: PinRef, `pin`: kotlin.String, `maxTaps`: kotlin.UInt) :
+        this(UniffiWithHandle, 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_constructor_retaprunner_new(
+    
+        
+        FfiConverterTypePinRef.lower(`reference`),
+        FfiConverterString.lower(`pin`),
+        FfiConverterUInt.lower(`maxTaps`),_status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_fkn_ffi_fn_free_retaprunner(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_fkn_ffi_fn_clone_retaprunner(handle, status)
+        }
+    }
+
+    
+    /**
+     * Runs `operation` on the card behind `first`. Blocks (card I/O and
+     * waiting for taps): call it off the main thread.
+     */
+    @Throws(FknException::class)override fun `run`(`first`: NfcTransport, `operation`: RetapOperation, `source`: CardTapSource, `listener`: RetapListener?): RetapOutcome {
+            return FfiConverterTypeRetapOutcome.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_retaprunner_run(
+        it,
+        
+        FfiConverterTypeNfcTransport.lower(`first`),
+        FfiConverterTypeRetapOperation.lower(`operation`),
+        FfiConverterTypeCardTapSource.lower(`source`),
+        FfiConverterOptionalTypeRetapListener.lower(`listener`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRetapRunner: FfiConverter<RetapRunner, Long> {
+    override fun lower(value: RetapRunner): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): RetapRunner {
+        return RetapRunner(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): RetapRunner {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: RetapRunner) = 8UL
+
+    override fun write(value: RetapRunner, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -6354,6 +7396,601 @@ public object FfiConverterTypeLogLevel: FfiConverterRustBuffer<LogLevel> {
 
 
 
+/**
+ * One operation on the token, run after a login with the runner's PIN.
+ */
+sealed class RetapOperation {
+    
+    /**
+     * Sign 1 to 16 digests with key `key_id`.
+     */
+    data class Sign(
+        /**
+         * The key.
+         */
+        val `keyId`: kotlin.ByteArray, 
+        /**
+         * Digests of the key's size.
+         */
+        val `digests`: List<kotlin.ByteArray>) : RetapOperation()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Generate a key pair under an id that does not exist yet.
+     */
+    data class GenerateKey(
+        /**
+         * The new key's id.
+         */
+        val `keyId`: kotlin.ByteArray, 
+        /**
+         * Its curve.
+         */
+        val `curve`: dev.fkn.sdk.core.CurveId, 
+        /**
+         * Its label.
+         */
+        val `label`: kotlin.String) : RetapOperation()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Store a certificate (DER) for key `key_id`.
+     */
+    data class PutCertificate(
+        /**
+         * The key.
+         */
+        val `keyId`: kotlin.ByteArray, 
+        /**
+         * The certificate.
+         */
+        val `der`: kotlin.ByteArray) : RetapOperation()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Read the certificate of key `key_id`.
+     */
+    data class ReadCertificate(
+        /**
+         * The key.
+         */
+        val `keyId`: kotlin.ByteArray) : RetapOperation()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * List the keys.
+     */
+    object ListKeys : RetapOperation()
+    
+    
+    /**
+     * Delete key `key_id` and its certificate.
+     */
+    data class DeleteKey(
+        /**
+         * The key.
+         */
+        val `keyId`: kotlin.ByteArray) : RetapOperation()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Change the runner's PIN.
+     */
+    data class ChangePin(
+        /**
+         * The new PIN (the Rust copy is wiped after use).
+         */
+        val `newPin`: kotlin.String) : RetapOperation()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRetapOperation : FfiConverterRustBuffer<RetapOperation>{
+    override fun read(buf: ByteBuffer): RetapOperation {
+        return when(buf.getInt()) {
+            1 -> RetapOperation.Sign(
+                FfiConverterByteArray.read(buf),
+                FfiConverterSequenceByteArray.read(buf),
+                )
+            2 -> RetapOperation.GenerateKey(
+                FfiConverterByteArray.read(buf),
+                FfiConverterTypeCurveId.read(buf),
+                FfiConverterString.read(buf),
+                )
+            3 -> RetapOperation.PutCertificate(
+                FfiConverterByteArray.read(buf),
+                FfiConverterByteArray.read(buf),
+                )
+            4 -> RetapOperation.ReadCertificate(
+                FfiConverterByteArray.read(buf),
+                )
+            5 -> RetapOperation.ListKeys
+            6 -> RetapOperation.DeleteKey(
+                FfiConverterByteArray.read(buf),
+                )
+            7 -> RetapOperation.ChangePin(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: RetapOperation): ULong = when(value) {
+        is RetapOperation.Sign -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterByteArray.allocationSize(value.`keyId`)
+                + FfiConverterSequenceByteArray.allocationSize(value.`digests`)
+            )
+        }
+        is RetapOperation.GenerateKey -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterByteArray.allocationSize(value.`keyId`)
+                + FfiConverterTypeCurveId.allocationSize(value.`curve`)
+                + FfiConverterString.allocationSize(value.`label`)
+            )
+        }
+        is RetapOperation.PutCertificate -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterByteArray.allocationSize(value.`keyId`)
+                + FfiConverterByteArray.allocationSize(value.`der`)
+            )
+        }
+        is RetapOperation.ReadCertificate -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterByteArray.allocationSize(value.`keyId`)
+            )
+        }
+        is RetapOperation.ListKeys -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is RetapOperation.DeleteKey -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterByteArray.allocationSize(value.`keyId`)
+            )
+        }
+        is RetapOperation.ChangePin -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`newPin`)
+            )
+        }
+    }
+
+    override fun write(value: RetapOperation, buf: ByteBuffer) {
+        when(value) {
+            is RetapOperation.Sign -> {
+                buf.putInt(1)
+                FfiConverterByteArray.write(value.`keyId`, buf)
+                FfiConverterSequenceByteArray.write(value.`digests`, buf)
+                Unit
+            }
+            is RetapOperation.GenerateKey -> {
+                buf.putInt(2)
+                FfiConverterByteArray.write(value.`keyId`, buf)
+                FfiConverterTypeCurveId.write(value.`curve`, buf)
+                FfiConverterString.write(value.`label`, buf)
+                Unit
+            }
+            is RetapOperation.PutCertificate -> {
+                buf.putInt(3)
+                FfiConverterByteArray.write(value.`keyId`, buf)
+                FfiConverterByteArray.write(value.`der`, buf)
+                Unit
+            }
+            is RetapOperation.ReadCertificate -> {
+                buf.putInt(4)
+                FfiConverterByteArray.write(value.`keyId`, buf)
+                Unit
+            }
+            is RetapOperation.ListKeys -> {
+                buf.putInt(5)
+                Unit
+            }
+            is RetapOperation.DeleteKey -> {
+                buf.putInt(6)
+                FfiConverterByteArray.write(value.`keyId`, buf)
+                Unit
+            }
+            is RetapOperation.ChangePin -> {
+                buf.putInt(7)
+                FfiConverterString.write(value.`newPin`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * What a finished operation gives back.
+ */
+sealed class RetapOutcome {
+    
+    /**
+     * Signatures (`s || r`) in the order of the digests.
+     */
+    data class Signatures(
+        /**
+         * The signatures.
+         */
+        val `signatures`: List<kotlin.ByteArray>) : RetapOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The generated key (possibly made on a lost tap).
+     */
+    data class KeyGenerated(
+        /**
+         * The key.
+         */
+        val `key`: dev.fkn.sdk.core.KeyInfo) : RetapOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The certificate is stored.
+     */
+    object CertificateStored : RetapOutcome()
+    
+    
+    /**
+     * The certificate read.
+     */
+    data class Certificate(
+        /**
+         * DER.
+         */
+        val `der`: kotlin.ByteArray) : RetapOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The keys on the token.
+     */
+    data class Keys(
+        /**
+         * In creation order.
+         */
+        val `keys`: List<dev.fkn.sdk.core.KeyInfo>) : RetapOutcome()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The key is gone.
+     */
+    object KeyDeleted : RetapOutcome()
+    
+    
+    /**
+     * The token holds the new PIN (and the runner logs in with it now).
+     */
+    object PinChanged : RetapOutcome()
+    
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRetapOutcome : FfiConverterRustBuffer<RetapOutcome>{
+    override fun read(buf: ByteBuffer): RetapOutcome {
+        return when(buf.getInt()) {
+            1 -> RetapOutcome.Signatures(
+                FfiConverterSequenceByteArray.read(buf),
+                )
+            2 -> RetapOutcome.KeyGenerated(
+                FfiConverterTypeKeyInfo.read(buf),
+                )
+            3 -> RetapOutcome.CertificateStored
+            4 -> RetapOutcome.Certificate(
+                FfiConverterByteArray.read(buf),
+                )
+            5 -> RetapOutcome.Keys(
+                FfiConverterSequenceTypeKeyInfo.read(buf),
+                )
+            6 -> RetapOutcome.KeyDeleted
+            7 -> RetapOutcome.PinChanged
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: RetapOutcome): ULong = when(value) {
+        is RetapOutcome.Signatures -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterSequenceByteArray.allocationSize(value.`signatures`)
+            )
+        }
+        is RetapOutcome.KeyGenerated -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeKeyInfo.allocationSize(value.`key`)
+            )
+        }
+        is RetapOutcome.CertificateStored -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is RetapOutcome.Certificate -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterByteArray.allocationSize(value.`der`)
+            )
+        }
+        is RetapOutcome.Keys -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterSequenceTypeKeyInfo.allocationSize(value.`keys`)
+            )
+        }
+        is RetapOutcome.KeyDeleted -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is RetapOutcome.PinChanged -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+    }
+
+    override fun write(value: RetapOutcome, buf: ByteBuffer) {
+        when(value) {
+            is RetapOutcome.Signatures -> {
+                buf.putInt(1)
+                FfiConverterSequenceByteArray.write(value.`signatures`, buf)
+                Unit
+            }
+            is RetapOutcome.KeyGenerated -> {
+                buf.putInt(2)
+                FfiConverterTypeKeyInfo.write(value.`key`, buf)
+                Unit
+            }
+            is RetapOutcome.CertificateStored -> {
+                buf.putInt(3)
+                Unit
+            }
+            is RetapOutcome.Certificate -> {
+                buf.putInt(4)
+                FfiConverterByteArray.write(value.`der`, buf)
+                Unit
+            }
+            is RetapOutcome.Keys -> {
+                buf.putInt(5)
+                FfiConverterSequenceTypeKeyInfo.write(value.`keys`, buf)
+                Unit
+            }
+            is RetapOutcome.KeyDeleted -> {
+                buf.putInt(6)
+                Unit
+            }
+            is RetapOutcome.PinChanged -> {
+                buf.putInt(7)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * Where an operation across taps stands.
+ */
+sealed class RetapStatus {
+    
+    /**
+     * The card is in the field; tap `tap` is at work.
+     */
+    data class OnCard(
+        /**
+         * Which tap, from 1.
+         */
+        val `tap`: kotlin.UInt) : RetapStatus()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The card left: show "waiting for the card" (the runner now waits in
+     * `CardTapSource.next_card`).
+     */
+    data class WaitingForCard(
+        /**
+         * The tap that comes next.
+         */
+        val `tap`: kotlin.UInt, 
+        /**
+         * Whether the card was removed (else it timed out or the link failed).
+         */
+        val `cardRemoved`: kotlin.Boolean) : RetapStatus()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Done, or failed for good.
+     */
+    object Finished : RetapStatus()
+    
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRetapStatus : FfiConverterRustBuffer<RetapStatus>{
+    override fun read(buf: ByteBuffer): RetapStatus {
+        return when(buf.getInt()) {
+            1 -> RetapStatus.OnCard(
+                FfiConverterUInt.read(buf),
+                )
+            2 -> RetapStatus.WaitingForCard(
+                FfiConverterUInt.read(buf),
+                FfiConverterBoolean.read(buf),
+                )
+            3 -> RetapStatus.Finished
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: RetapStatus): ULong = when(value) {
+        is RetapStatus.OnCard -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterUInt.allocationSize(value.`tap`)
+            )
+        }
+        is RetapStatus.WaitingForCard -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterUInt.allocationSize(value.`tap`)
+                + FfiConverterBoolean.allocationSize(value.`cardRemoved`)
+            )
+        }
+        is RetapStatus.Finished -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+    }
+
+    override fun write(value: RetapStatus, buf: ByteBuffer) {
+        when(value) {
+            is RetapStatus.OnCard -> {
+                buf.putInt(1)
+                FfiConverterUInt.write(value.`tap`, buf)
+                Unit
+            }
+            is RetapStatus.WaitingForCard -> {
+                buf.putInt(2)
+                FfiConverterUInt.write(value.`tap`, buf)
+                FfiConverterBoolean.write(value.`cardRemoved`, buf)
+                Unit
+            }
+            is RetapStatus.Finished -> {
+                buf.putInt(3)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
 
 
 /**
@@ -6733,6 +8370,38 @@ public object FfiConverterOptionalByteArray: FfiConverterRustBuffer<kotlin.ByteA
         } else {
             buf.put(1)
             FfiConverterByteArray.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeRetapListener: FfiConverterRustBuffer<RetapListener?> {
+    override fun read(buf: ByteBuffer): RetapListener? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeRetapListener.read(buf)
+    }
+
+    override fun allocationSize(value: RetapListener?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeRetapListener.allocationSize(value)
+        }
+    }
+
+    override fun write(value: RetapListener?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeRetapListener.write(value, buf)
         }
     }
 }
