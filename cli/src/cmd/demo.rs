@@ -1,9 +1,12 @@
 //! `fkn demo`: the SDK end to end on a fresh in-memory virtual token over a
 //! simulated NFC link: login, a key on every curve with a signature checked
 //! on the host, then a self-signed certificate stored on the token and a CMS
-//! signature of a sample document, verified. Each step reports its APDUs,
-//! the simulated NFC time, the time inside the token and the host's time.
+//! signature of a sample document, verified; then a two-party key with an
+//! in-process fkn-server ([`super::demo_server`]). Each step reports its
+//! APDUs and server round trips, the simulated NFC time, the time inside the
+//! token, the time waiting for the server and the host's time.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -15,6 +18,7 @@ use fkn_core::transport::{Transport, TransportError};
 use fkn_testkit::{CountingTransport, NfcLinkModel};
 use fkn_vtoken::{OsRandom, TokenRandom, TokenState, VirtualToken, VirtualTokenTransport};
 
+use crate::http_channel::HttpStats;
 use crate::opts::{hex_upper, show_time};
 use crate::session::pki_error;
 
@@ -32,12 +36,12 @@ const USER_PIN: &str = "123456";
 const ADMIN_PIN: &str = "87654321";
 /// The key the PKI part uses.
 const PKI_CURVE: CurveId = CurveId::Tc26_256A;
-const DOCUMENT: &[u8] =
+pub(super) const DOCUMENT: &[u8] =
     b"FKN SDK demo document.\nSigned on the token; only its Streebog digest crossed the link.\n";
 
 /// Time spent inside the wrapped transport: for the in-process virtual
 /// token, the card's own computation.
-struct TokenClock<T> {
+pub(super) struct TokenClock<T> {
     inner: T,
     busy: Duration,
 }
@@ -58,35 +62,41 @@ impl<T: Transport> Transport for TokenClock<T> {
 }
 
 type Link = CountingTransport<NfcLinkModel<TokenClock<VirtualTokenTransport>>>;
-type Session = TokenSession<Link>;
+pub(super) type Session = TokenSession<Link>;
 
-/// Counters of the link at one moment.
+/// Counters of the card link and the server channel at one moment.
 #[derive(Clone, Copy, Default)]
 struct Figures {
     apdus: u64,
+    round_trips: u64,
+    /// APDUs and HTTP bodies, both ways.
     bytes: u64,
     nfc: Duration,
     token: Duration,
+    server: Duration,
 }
 
 impl Figures {
-    fn of(link: &Link) -> Self {
+    fn of(link: &Link, http: &HttpStats) -> Self {
         let stats = link.stats();
         Figures {
             apdus: stats.exchanges,
-            bytes: stats.bytes_sent + stats.bytes_received,
+            round_trips: http.round_trips(),
+            bytes: stats.bytes_sent + stats.bytes_received + http.bytes(),
             nfc: link.inner().simulated_time(),
             token: link.inner().inner().busy,
+            server: http.waited(),
         }
     }
 }
 
 /// Prints numbered steps and keeps the totals.
-struct Report {
+pub(super) struct Report {
     step: usize,
     real_time: bool,
     host: Duration,
     started: Instant,
+    http: Arc<HttpStats>,
 }
 
 fn ms(d: Duration) -> String {
@@ -95,17 +105,17 @@ fn ms(d: Duration) -> String {
 
 impl Report {
     /// Runs one step on the session and prints its figures and `detail`.
-    fn run<R>(
+    pub(super) fn run<R>(
         &mut self,
         s: &mut Session,
         title: &str,
         f: impl FnOnce(&mut Session) -> anyhow::Result<(R, String)>,
     ) -> anyhow::Result<R> {
-        let before = Figures::of(s.transport());
+        let before = Figures::of(s.transport(), &self.http);
         let start = Instant::now();
         let (r, detail) = f(s).with_context(|| format!("demo step \"{title}\""))?;
         let wall = start.elapsed();
-        let after = Figures::of(s.transport());
+        let after = Figures::of(s.transport(), &self.http);
         self.print(title, wall, before, after, &detail);
         Ok(r)
     }
@@ -121,18 +131,22 @@ impl Report {
         self.step += 1;
         let token = after.token - before.token;
         let nfc = after.nfc - before.nfc;
+        let server = after.server - before.server;
         // With --real-time the wall clock also holds the link's sleeps.
         let host = wall
             .saturating_sub(token)
+            .saturating_sub(server)
             .saturating_sub(if self.real_time { nfc } else { Duration::ZERO });
         self.host += host;
         println!(
-            "{:>2}. {title:<40} {:>3} APDU  {:>5} B  NFC {:>8}  token {:>8}  host {:>8}",
+            "{:>2}. {title:<44} {:>3} APDU {:>2} RT  {:>5} B  NFC {:>8}  token {:>8}  server {:>8}  host {:>8}",
             self.step,
             after.apdus - before.apdus,
+            after.round_trips - before.round_trips,
             after.bytes - before.bytes,
             ms(nfc),
             ms(token),
+            ms(server),
             ms(host)
         );
         println!("    {detail}");
@@ -148,8 +162,9 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
         NfcLinkModel::<VirtualTokenTransport>::DEFAULT_BIT_RATE / 1000
     );
     println!(
-        "columns: APDUs exchanged, bytes both ways, simulated NFC time{}, time inside the token, \
-         host time (SDK crypto and PKI)\n",
+        "columns: APDUs exchanged, server round trips (HTTP), bytes both ways, simulated NFC \
+         time{}, time inside the token, time waiting for the server, host time (SDK crypto and \
+         PKI)\n",
         if args.real_time {
             " (really waited)"
         } else {
@@ -161,6 +176,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
         real_time: args.real_time,
         host: Duration::ZERO,
         started: Instant::now(),
+        http: Arc::new(HttpStats::default()),
     };
 
     // 1. The token: PINs become SESPAKE verifiers (PBKDF2 on the host).
@@ -202,7 +218,7 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
         "open: SELECT the OFP1 application",
         start.elapsed(),
         Figures::default(),
-        Figures::of(s.transport()),
+        Figures::of(s.transport(), &report.http),
         &format!(
             "label {:?}, {} curves, user PIN: {} attempts left",
             select.label,
@@ -280,18 +296,25 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
         verify_cms(&signature)
     })?;
 
-    let total = Figures::of(s.transport());
+    let http = report.http.clone();
+    super::demo_server::run(&mut report, &mut s, &key, &http)?;
+
+    let total = Figures::of(s.transport(), &http);
     println!(
-        "\ntotal: {} APDUs, {} bytes; NFC {} (simulated), token {}, host {}; wall {}",
+        "\ntotal: {} APDUs, {} server round trips, {} bytes; NFC {} (simulated), token {}, \
+         server {}, host {}; wall {}",
         total.apdus,
+        total.round_trips,
         total.bytes,
         ms(total.nfc),
         ms(total.token),
+        ms(total.server),
         ms(report.host),
         ms(report.started.elapsed())
     );
     println!(
-        "a cold signature costs 4 APDUs: SELECT, two GENERAL AUTHENTICATE, one sign (OFP1 Section 3)"
+        "a cold signature costs 4 APDUs: SELECT, two GENERAL AUTHENTICATE, one sign (OFP1 Section 3); \
+         a two-party signature one server round trip"
     );
     Ok(())
 }
@@ -326,7 +349,7 @@ fn keygen_sign_verify(s: &mut Session, curve: CurveId) -> anyhow::Result<(KeyInf
 
 /// Verifies the demo's CMS signature, then a copy with one byte of the
 /// document changed, which must fail.
-fn verify_cms(sig: &[u8]) -> anyhow::Result<((), String)> {
+pub(super) fn verify_cms(sig: &[u8]) -> anyhow::Result<((), String)> {
     let ok = cms::verify(sig, None)?;
     if ok.content.as_deref() != Some(DOCUMENT) {
         bail!("the verified content is not the document");
@@ -354,7 +377,7 @@ fn verify_cms(sig: &[u8]) -> anyhow::Result<((), String)> {
 }
 
 /// `0123ABCD..89EF0123`: the first and last four bytes in hex.
-fn abbrev(bytes: &[u8]) -> String {
+pub(super) fn abbrev(bytes: &[u8]) -> String {
     match (
         bytes.get(..4),
         bytes.len().checked_sub(4).and_then(|i| bytes.get(i..)),

@@ -5,6 +5,7 @@ mod apdu;
 mod cert;
 mod cms;
 mod demo;
+mod demo_server;
 mod dsign;
 mod enroll;
 mod info;
@@ -20,7 +21,9 @@ use clap::Subcommand;
 #[derive(Subcommand, Debug)]
 pub enum Verb {
     /// Run the SDK end to end on a fresh in-memory virtual token over a
-    /// simulated NFC link, and report APDUs and times of each step.
+    /// simulated NFC link, then a two-party key with an in-process
+    /// fkn-server over loopback HTTP; report APDUs, round trips and times of
+    /// each step.
     Demo(demo::DemoArgs),
     /// Create (init) or serve a virtual token.
     #[command(subcommand)]
