@@ -2718,6 +2718,59 @@ public enum TwoPartyFault: Equatable, Hashable {
          * What did not check.
          */detail: String
     )
+    /**
+     * The text scanned is not a valid enrollment code (not `fkn://enroll?`,
+     * a field missing or invalid).
+     */
+    case enrollmentCodeInvalid(
+        /**
+         * What is wrong with it (never the activation code).
+         */detail: String
+    )
+    /**
+     * The enrollment's QR code is past its expiry.
+     */
+    case enrollmentExpired
+    /**
+     * The enrollment was already used (a code works once).
+     */
+    case enrollmentUsed
+    /**
+     * The server has no pending enrollment for this account.
+     */
+    case noEnrollment
+    /**
+     * The activation code did not match; the server counted the attempt.
+     */
+    case activationCodeRejected(
+        /**
+         * Attempts left before the enrollment locks.
+         */attemptsLeft: UInt8
+    )
+    /**
+     * Too many wrong activation codes: the enrollment is locked for good.
+     */
+    case enrollmentLocked
+    /**
+     * The server's identity key does not match the fingerprint in the QR
+     * code: not the server the operator meant.
+     */
+    case serverIdentityMismatch
+    /**
+     * This device is not enrolled with a server (no device credential).
+     */
+    case notEnrolled
+    /**
+     * The server refused the device's credential.
+     */
+    case accessRefused(
+        /**
+         * Why.
+         */detail: String, 
+        /**
+         * The device was revoked (enroll again) rather than a transient refusal.
+         */revoked: Bool
+    )
 
 
 
@@ -2768,6 +2821,27 @@ public struct FfiConverterTypeTwoPartyFault: FfiConverterRustBuffer {
         )
         
         case 14: return .serverMisbehaved(detail: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 15: return .enrollmentCodeInvalid(detail: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 16: return .enrollmentExpired
+        
+        case 17: return .enrollmentUsed
+        
+        case 18: return .noEnrollment
+        
+        case 19: return .activationCodeRejected(attemptsLeft: try FfiConverterUInt8.read(from: &buf)
+        )
+        
+        case 20: return .enrollmentLocked
+        
+        case 21: return .serverIdentityMismatch
+        
+        case 22: return .notEnrolled
+        
+        case 23: return .accessRefused(detail: try FfiConverterString.read(from: &buf), revoked: try FfiConverterBool.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -2835,6 +2909,46 @@ public struct FfiConverterTypeTwoPartyFault: FfiConverterRustBuffer {
         case let .serverMisbehaved(detail):
             writeInt(&buf, Int32(14))
             FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .enrollmentCodeInvalid(detail):
+            writeInt(&buf, Int32(15))
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case .enrollmentExpired:
+            writeInt(&buf, Int32(16))
+        
+        
+        case .enrollmentUsed:
+            writeInt(&buf, Int32(17))
+        
+        
+        case .noEnrollment:
+            writeInt(&buf, Int32(18))
+        
+        
+        case let .activationCodeRejected(attemptsLeft):
+            writeInt(&buf, Int32(19))
+            FfiConverterUInt8.write(attemptsLeft, into: &buf)
+            
+        
+        case .enrollmentLocked:
+            writeInt(&buf, Int32(20))
+        
+        
+        case .serverIdentityMismatch:
+            writeInt(&buf, Int32(21))
+        
+        
+        case .notEnrolled:
+            writeInt(&buf, Int32(22))
+        
+        
+        case let .accessRefused(detail,revoked):
+            writeInt(&buf, Int32(23))
+            FfiConverterString.write(detail, into: &buf)
+            FfiConverterBool.write(revoked, into: &buf)
             
         }
     }

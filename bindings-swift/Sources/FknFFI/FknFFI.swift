@@ -2894,6 +2894,27 @@ public func FfiConverterTypeTokenSession_lower(_ value: TokenSession) -> UInt64 
 public protocol TwoPartyDeviceProtocol: AnyObject, Sendable {
     
     /**
+     * Enrolls this device with the server of `uri` (the operator's QR
+     * code) through the app's `ServerChannel`: pairs (2 round trips),
+     * generates the two-party key `key_id` on `curve` under `pin`
+     * (2 round trips), registers the card key of `card_csr` (a PKCS #10
+     * request signed on the card by `TokenSession.create_csr`; 1 round trip)
+     * and saves the device credential in the `SecureStore` (1 round trip).
+     * From then on every request this device sends is signed with it.
+     *
+     * Throws `TwoParty` with `EnrollmentExpired`, `EnrollmentUsed`,
+     * `NoEnrollment`, `ActivationCodeRejected`, `EnrollmentLocked` or
+     * `ServerIdentityMismatch` as the server or the check decides.
+     */
+    func enroll(uri: String, keyId: String, curve: CurveId, pin: String, cardCsr: Data?) throws  -> Enrollment
+    
+    /**
+     * The server, account and device id this device is enrolled as;
+     * throws `TwoParty(NotEnrolled)` before enrollment.
+     */
+    func enrollment() throws  -> EnrolledDevice
+    
+    /**
      * Changes the PIN of `key_id`. The server first checks a proof made with
      * the old PIN (counted as an attempt), so a mistyped old PIN throws
      * `WrongPin` and leaves the key as it was. One round trip.
@@ -3044,6 +3065,46 @@ public static func withIterations(store: SecureStore, channel: ServerChannel, pb
 }
     
 
+    
+    /**
+     * Enrolls this device with the server of `uri` (the operator's QR
+     * code) through the app's `ServerChannel`: pairs (2 round trips),
+     * generates the two-party key `key_id` on `curve` under `pin`
+     * (2 round trips), registers the card key of `card_csr` (a PKCS #10
+     * request signed on the card by `TokenSession.create_csr`; 1 round trip)
+     * and saves the device credential in the `SecureStore` (1 round trip).
+     * From then on every request this device sends is signed with it.
+     *
+     * Throws `TwoParty` with `EnrollmentExpired`, `EnrollmentUsed`,
+     * `NoEnrollment`, `ActivationCodeRejected`, `EnrollmentLocked` or
+     * `ServerIdentityMismatch` as the server or the check decides.
+     */
+open func enroll(uri: String, keyId: String, curve: CurveId, pin: String, cardCsr: Data?)throws  -> Enrollment  {
+    return try  FfiConverterTypeEnrollment_lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_twopartydevice_enroll(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(uri),
+        FfiConverterString.lower(keyId),
+        FfiConverterTypeCurveId_lower(curve),
+        FfiConverterString.lower(pin),
+        FfiConverterOptionData.lower(cardCsr),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The server, account and device id this device is enrolled as;
+     * throws `TwoParty(NotEnrolled)` before enrollment.
+     */
+open func enrollment()throws  -> EnrolledDevice  {
+    return try  FfiConverterTypeEnrolledDevice_lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_twopartydevice_enrollment(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
     
     /**
      * Changes the PIN of `key_id`. The server first checks a proof made with
@@ -3473,7 +3534,8 @@ public func FfiConverterTypeTwoPartyKey_lower(_ value: TwoPartyKey) -> UInt64 {
 /**
  * An in-memory signing server. Hand `channel()` to `TwoPartyDevice`, or
  * forward a `ServerChannel` of your own to `handle` to watch or disturb the
- * traffic.
+ * traffic. With `create_enrollment` and `device_channel()` it also plays
+ * `fkn-server`'s device endpoint: QR-code enrollment and signed requests.
  */
 public protocol VirtualSigningServerProtocol: AnyObject, Sendable {
     
@@ -3483,14 +3545,36 @@ public protocol VirtualSigningServerProtocol: AnyObject, Sendable {
     func channel()  -> ServerChannel
     
     /**
+     * A one-time enrollment for `account` valid `ttl_seconds`, as the
+     * operator's QR code would carry it (`fkn://enroll?...`).
+     */
+    func createEnrollment(account: String, ttlSeconds: UInt64) throws  -> String
+    
+    /**
+     * A `ServerChannel` to the device endpoint: enrollment and signed
+     * requests, as with a real `fkn-server`.
+     */
+    func deviceChannel()  -> ServerChannel
+    
+    /**
      * Answers one request (every failure is a refusal inside the answer).
      */
     func handle(request: Data)  -> Data
     
     /**
+     * Answers one message of the device endpoint (`POST /v1/device`).
+     */
+    func handleDevice(message: Data)  -> Data
+    
+    /**
      * Revokes a key for good.
      */
     func revoke(keyId: String) throws 
+    
+    /**
+     * Revokes a device: its signed requests are refused from now on.
+     */
+    func revokeDevice(deviceId: String) 
     
     /**
      * The key's state.
@@ -3506,7 +3590,8 @@ public protocol VirtualSigningServerProtocol: AnyObject, Sendable {
 /**
  * An in-memory signing server. Hand `channel()` to `TwoPartyDevice`, or
  * forward a `ServerChannel` of your own to `handle` to watch or disturb the
- * traffic.
+ * traffic. With `create_enrollment` and `device_channel()` it also plays
+ * `fkn-server`'s device endpoint: QR-code enrollment and signed requests.
  */
 open class VirtualSigningServer: VirtualSigningServerProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -3587,6 +3672,34 @@ open func channel() -> ServerChannel  {
 }
     
     /**
+     * A one-time enrollment for `account` valid `ttl_seconds`, as the
+     * operator's QR code would carry it (`fkn://enroll?...`).
+     */
+open func createEnrollment(account: String, ttlSeconds: UInt64)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_virtualsigningserver_create_enrollment(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(account),
+        FfiConverterUInt64.lower(ttlSeconds),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A `ServerChannel` to the device endpoint: enrollment and signed
+     * requests, as with a real `fkn-server`.
+     */
+open func deviceChannel() -> ServerChannel  {
+    return try!  FfiConverterTypeServerChannel_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_virtualsigningserver_device_channel(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Answers one request (every failure is a refusal inside the answer).
      */
 open func handle(request: Data) -> Data  {
@@ -3600,6 +3713,19 @@ open func handle(request: Data) -> Data  {
 }
     
     /**
+     * Answers one message of the device endpoint (`POST /v1/device`).
+     */
+open func handleDevice(message: Data) -> Data  {
+    return try!  FfiConverterData.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_virtualsigningserver_handle_device(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(message),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Revokes a key for good.
      */
 open func revoke(keyId: String)throws   {try rustCallWithError(FfiConverterTypeFknError_lift) {
@@ -3607,6 +3733,18 @@ open func revoke(keyId: String)throws   {try rustCallWithError(FfiConverterTypeF
     uniffi_fkn_ffi_fn_method_virtualsigningserver_revoke(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(keyId),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Revokes a device: its signed requests are refused from now on.
+     */
+open func revokeDevice(deviceId: String)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_virtualsigningserver_revoke_device(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(deviceId),uniffiCallStatus
     )
 }
 }
@@ -3933,6 +4071,266 @@ public func FfiConverterTypeVirtualToken_lower(_ value: VirtualToken) -> UInt64 
 }
 
 
+
+
+/**
+ * Who this device is towards its server.
+ */
+public struct EnrolledDevice: Equatable, Hashable {
+    /**
+     * The server's base URL.
+     */
+    public var server: String
+    /**
+     * The account.
+     */
+    public var account: String
+    /**
+     * The id the server gave this device.
+     */
+    public var deviceId: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The server's base URL.
+         */server: String, 
+        /**
+         * The account.
+         */account: String, 
+        /**
+         * The id the server gave this device.
+         */deviceId: String) {
+        self.server = server
+        self.account = account
+        self.deviceId = deviceId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension EnrolledDevice: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEnrolledDevice: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EnrolledDevice {
+        return
+            try EnrolledDevice(
+                server: FfiConverterString.read(from: &buf), 
+                account: FfiConverterString.read(from: &buf), 
+                deviceId: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: EnrolledDevice, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.server, into: &buf)
+        FfiConverterString.write(value.account, into: &buf)
+        FfiConverterString.write(value.deviceId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEnrolledDevice_lift(_ buf: RustBuffer) throws -> EnrolledDevice {
+    return try FfiConverterTypeEnrolledDevice.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEnrolledDevice_lower(_ value: EnrolledDevice) -> RustBuffer {
+    return FfiConverterTypeEnrolledDevice.lower(value)
+}
+
+
+/**
+ * A finished enrollment.
+ */
+public struct Enrollment: Equatable, Hashable {
+    /**
+     * The server's base URL.
+     */
+    public var server: String
+    /**
+     * The account.
+     */
+    public var account: String
+    /**
+     * The id the server gave this device.
+     */
+    public var deviceId: String
+    /**
+     * The two-party key's joint public key (X then Y, little-endian).
+     */
+    public var publicKey: Data
+    /**
+     * The server's id of the registered card key, if a CSR was given.
+     */
+    public var cardId: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The server's base URL.
+         */server: String, 
+        /**
+         * The account.
+         */account: String, 
+        /**
+         * The id the server gave this device.
+         */deviceId: String, 
+        /**
+         * The two-party key's joint public key (X then Y, little-endian).
+         */publicKey: Data, 
+        /**
+         * The server's id of the registered card key, if a CSR was given.
+         */cardId: String?) {
+        self.server = server
+        self.account = account
+        self.deviceId = deviceId
+        self.publicKey = publicKey
+        self.cardId = cardId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Enrollment: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEnrollment: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Enrollment {
+        return
+            try Enrollment(
+                server: FfiConverterString.read(from: &buf), 
+                account: FfiConverterString.read(from: &buf), 
+                deviceId: FfiConverterString.read(from: &buf), 
+                publicKey: FfiConverterData.read(from: &buf), 
+                cardId: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Enrollment, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.server, into: &buf)
+        FfiConverterString.write(value.account, into: &buf)
+        FfiConverterString.write(value.deviceId, into: &buf)
+        FfiConverterData.write(value.publicKey, into: &buf)
+        FfiConverterOptionString.write(value.cardId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEnrollment_lift(_ buf: RustBuffer) throws -> Enrollment {
+    return try FfiConverterTypeEnrollment.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEnrollment_lower(_ value: Enrollment) -> RustBuffer {
+    return FfiConverterTypeEnrollment.lower(value)
+}
+
+
+/**
+ * What an enrollment QR code says, without its activation code: show it
+ * to the user before pairing ("Enroll into account … at …?").
+ */
+public struct EnrollmentSummary: Equatable, Hashable {
+    /**
+     * The server's base URL: the app's `ServerChannel` posts to
+     * `{server}/v1/device`.
+     */
+    public var server: String
+    /**
+     * The account.
+     */
+    public var account: String
+    /**
+     * Expiry, Unix seconds.
+     */
+    public var expires: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The server's base URL: the app's `ServerChannel` posts to
+         * `{server}/v1/device`.
+         */server: String, 
+        /**
+         * The account.
+         */account: String, 
+        /**
+         * Expiry, Unix seconds.
+         */expires: UInt64) {
+        self.server = server
+        self.account = account
+        self.expires = expires
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension EnrollmentSummary: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEnrollmentSummary: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EnrollmentSummary {
+        return
+            try EnrollmentSummary(
+                server: FfiConverterString.read(from: &buf), 
+                account: FfiConverterString.read(from: &buf), 
+                expires: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: EnrollmentSummary, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.server, into: &buf)
+        FfiConverterString.write(value.account, into: &buf)
+        FfiConverterUInt64.write(value.expires, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEnrollmentSummary_lift(_ buf: RustBuffer) throws -> EnrollmentSummary {
+    return try FfiConverterTypeEnrollmentSummary.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEnrollmentSummary_lower(_ value: EnrollmentSummary) -> RustBuffer {
+    return FfiConverterTypeEnrollmentSummary.lower(value)
+}
 
 
 /**
@@ -5001,6 +5399,30 @@ public func FfiConverterTypeTransportError_lower(_ value: TransportError) -> Rus
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
+    typealias SwiftType = String?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
     typealias SwiftType = Data?
 
@@ -5214,6 +5636,19 @@ public func digestAlgorithmFor(curve: CurveId) -> DigestAlgorithm  {
 })
 }
 /**
+ * Reads an `fkn://enroll?...` URI (the operator's QR code). Throws
+ * `TwoParty` with `EnrollmentCodeInvalid`, `EnrollmentExpired` or
+ * `UpdateRequired`.
+ */
+public func readEnrollmentUri(uri: String)throws  -> EnrollmentSummary  {
+    return try  FfiConverterTypeEnrollmentSummary_lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_func_read_enrollment_uri(
+        FfiConverterString.lower(uri),uniffiCallStatus
+    )
+})
+}
+/**
  * How many SDK objects (sessions, virtual tokens, transports and their
  * bridges, hashers) are alive right now, process-wide. Leak tests read it
  * before and after a workload: it returns to its baseline once every object
@@ -5321,6 +5756,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_fkn_ffi_checksum_func_digest_algorithm_for() != 19855) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_fkn_ffi_checksum_func_read_enrollment_uri() != 16530) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_fkn_ffi_checksum_func_live_object_count() != 2781) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5426,6 +5864,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_fkn_ffi_checksum_method_nfctransport_extended_length_supported() != 65077) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_fkn_ffi_checksum_method_twopartydevice_enroll() != 53803) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_twopartydevice_enrollment() != 12716) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_fkn_ffi_checksum_method_twopartydevice_change_pin() != 38479) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5486,10 +5930,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_fkn_ffi_checksum_method_virtualsigningserver_channel() != 49075) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_fkn_ffi_checksum_method_virtualsigningserver_create_enrollment() != 58095) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_virtualsigningserver_device_channel() != 63468) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_fkn_ffi_checksum_method_virtualsigningserver_handle() != 36594) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_fkn_ffi_checksum_method_virtualsigningserver_handle_device() != 38352) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_fkn_ffi_checksum_method_virtualsigningserver_revoke() != 58756) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_virtualsigningserver_revoke_device() != 56315) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_fkn_ffi_checksum_method_virtualsigningserver_status() != 44143) {

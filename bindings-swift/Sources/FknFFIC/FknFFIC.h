@@ -630,6 +630,16 @@ uint64_t uniffi_fkn_ffi_fn_constructor_twopartydevice_with_file_store(RustBuffer
 uint64_t uniffi_fkn_ffi_fn_constructor_twopartydevice_with_iterations(uint64_t store, uint64_t channel, uint32_t pbkdf2_iterations, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYDEVICE_ENROLL
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYDEVICE_ENROLL
+RustBuffer uniffi_fkn_ffi_fn_method_twopartydevice_enroll(uint64_t ptr, RustBuffer uri, RustBuffer key_id, RustBuffer curve, RustBuffer pin, RustBuffer card_csr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYDEVICE_ENROLLMENT
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYDEVICE_ENROLLMENT
+RustBuffer uniffi_fkn_ffi_fn_method_twopartydevice_enrollment(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYDEVICE_CHANGE_PIN
 #define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_TWOPARTYDEVICE_CHANGE_PIN
 void uniffi_fkn_ffi_fn_method_twopartydevice_change_pin(uint64_t ptr, RustBuffer key_id, RustBuffer old_pin, RustBuffer new_pin, RustCallStatus *_Nonnull out_status
@@ -785,14 +795,34 @@ uint64_t uniffi_fkn_ffi_fn_constructor_virtualsigningserver_new(uint32_t max_pin
 uint64_t uniffi_fkn_ffi_fn_method_virtualsigningserver_channel(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALSIGNINGSERVER_CREATE_ENROLLMENT
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALSIGNINGSERVER_CREATE_ENROLLMENT
+RustBuffer uniffi_fkn_ffi_fn_method_virtualsigningserver_create_enrollment(uint64_t ptr, RustBuffer account, uint64_t ttl_seconds, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALSIGNINGSERVER_DEVICE_CHANNEL
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALSIGNINGSERVER_DEVICE_CHANNEL
+uint64_t uniffi_fkn_ffi_fn_method_virtualsigningserver_device_channel(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALSIGNINGSERVER_HANDLE
 #define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALSIGNINGSERVER_HANDLE
 RustBuffer uniffi_fkn_ffi_fn_method_virtualsigningserver_handle(uint64_t ptr, RustBuffer request, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALSIGNINGSERVER_HANDLE_DEVICE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALSIGNINGSERVER_HANDLE_DEVICE
+RustBuffer uniffi_fkn_ffi_fn_method_virtualsigningserver_handle_device(uint64_t ptr, RustBuffer message, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALSIGNINGSERVER_REVOKE
 #define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALSIGNINGSERVER_REVOKE
 void uniffi_fkn_ffi_fn_method_virtualsigningserver_revoke(uint64_t ptr, RustBuffer key_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALSIGNINGSERVER_REVOKE_DEVICE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALSIGNINGSERVER_REVOKE_DEVICE
+void uniffi_fkn_ffi_fn_method_virtualsigningserver_revoke_device(uint64_t ptr, RustBuffer device_id, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALSIGNINGSERVER_STATUS
@@ -879,6 +909,11 @@ RustBuffer uniffi_fkn_ffi_fn_func_digest(RustBuffer algorithm, RustBuffer data, 
 #ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_FUNC_DIGEST_ALGORITHM_FOR
 #define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_FUNC_DIGEST_ALGORITHM_FOR
 RustBuffer uniffi_fkn_ffi_fn_func_digest_algorithm_for(RustBuffer curve, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_FUNC_READ_ENROLLMENT_URI
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_FUNC_READ_ENROLLMENT_URI
+RustBuffer uniffi_fkn_ffi_fn_func_read_enrollment_uri(RustBuffer uri, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_FUNC_LIVE_OBJECT_COUNT
@@ -1196,6 +1231,12 @@ uint16_t uniffi_fkn_ffi_checksum_func_digest_algorithm_for(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_FUNC_READ_ENROLLMENT_URI
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_FUNC_READ_ENROLLMENT_URI
+uint16_t uniffi_fkn_ffi_checksum_func_read_enrollment_uri(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_FUNC_LIVE_OBJECT_COUNT
 #define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_FUNC_LIVE_OBJECT_COUNT
 uint16_t uniffi_fkn_ffi_checksum_func_live_object_count(void
@@ -1406,6 +1447,18 @@ uint16_t uniffi_fkn_ffi_checksum_method_nfctransport_extended_length_supported(v
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYDEVICE_ENROLL
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYDEVICE_ENROLL
+uint16_t uniffi_fkn_ffi_checksum_method_twopartydevice_enroll(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYDEVICE_ENROLLMENT
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYDEVICE_ENROLLMENT
+uint16_t uniffi_fkn_ffi_checksum_method_twopartydevice_enrollment(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYDEVICE_CHANGE_PIN
 #define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_TWOPARTYDEVICE_CHANGE_PIN
 uint16_t uniffi_fkn_ffi_checksum_method_twopartydevice_change_pin(void
@@ -1526,15 +1579,39 @@ uint16_t uniffi_fkn_ffi_checksum_method_virtualsigningserver_channel(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALSIGNINGSERVER_CREATE_ENROLLMENT
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALSIGNINGSERVER_CREATE_ENROLLMENT
+uint16_t uniffi_fkn_ffi_checksum_method_virtualsigningserver_create_enrollment(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALSIGNINGSERVER_DEVICE_CHANNEL
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALSIGNINGSERVER_DEVICE_CHANNEL
+uint16_t uniffi_fkn_ffi_checksum_method_virtualsigningserver_device_channel(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALSIGNINGSERVER_HANDLE
 #define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALSIGNINGSERVER_HANDLE
 uint16_t uniffi_fkn_ffi_checksum_method_virtualsigningserver_handle(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALSIGNINGSERVER_HANDLE_DEVICE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALSIGNINGSERVER_HANDLE_DEVICE
+uint16_t uniffi_fkn_ffi_checksum_method_virtualsigningserver_handle_device(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALSIGNINGSERVER_REVOKE
 #define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALSIGNINGSERVER_REVOKE
 uint16_t uniffi_fkn_ffi_checksum_method_virtualsigningserver_revoke(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALSIGNINGSERVER_REVOKE_DEVICE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALSIGNINGSERVER_REVOKE_DEVICE
+uint16_t uniffi_fkn_ffi_checksum_method_virtualsigningserver_revoke_device(void
     
 );
 #endif

@@ -27,6 +27,14 @@ class FknTwoParty(
     /** Generates key [keyId] with the server (two round trips); returns the joint public key. */
     suspend fun generate(keyId: String, curve: Curve, pin: String): ByteArray = io { generate(keyId, curve, pin) }
 
+    /**
+     * Enrolls from the operator's QR code [uri]: pairing, the two-party key [keyId], and the card key of
+     * [cardCsr] (a CSR signed on the card) if given. Afterwards every request is signed with the device
+     * credential kept in the `SecureStore`.
+     */
+    suspend fun enroll(uri: String, keyId: String, curve: Curve, pin: String, cardCsr: ByteArray? = null): Enrollment =
+        io { enroll(uri, keyId, curve, pin, cardCsr) }
+
     /** What the device stores of [keyId]: curve, public key, refresh epoch, commitments left. */
     suspend fun keyInfo(keyId: String): TwoPartyKeyInfo = io { keyInfo(keyId) }
 

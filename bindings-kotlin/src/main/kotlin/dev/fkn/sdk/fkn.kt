@@ -850,6 +850,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_fkn_ffi_checksum_func_digest_algorithm_for(
     ): Int
+    external fun uniffi_fkn_ffi_checksum_func_read_enrollment_uri(
+    ): Int
     external fun uniffi_fkn_ffi_checksum_func_live_object_count(
     ): Int
     external fun uniffi_fkn_ffi_checksum_func_set_log_level(
@@ -920,6 +922,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_fkn_ffi_checksum_method_nfctransport_extended_length_supported(
     ): Int
+    external fun uniffi_fkn_ffi_checksum_method_twopartydevice_enroll(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_twopartydevice_enrollment(
+    ): Int
     external fun uniffi_fkn_ffi_checksum_method_twopartydevice_change_pin(
     ): Int
     external fun uniffi_fkn_ffi_checksum_method_twopartydevice_delete(
@@ -960,9 +966,17 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_fkn_ffi_checksum_method_virtualsigningserver_channel(
     ): Int
+    external fun uniffi_fkn_ffi_checksum_method_virtualsigningserver_create_enrollment(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_virtualsigningserver_device_channel(
+    ): Int
     external fun uniffi_fkn_ffi_checksum_method_virtualsigningserver_handle(
     ): Int
+    external fun uniffi_fkn_ffi_checksum_method_virtualsigningserver_handle_device(
+    ): Int
     external fun uniffi_fkn_ffi_checksum_method_virtualsigningserver_revoke(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_virtualsigningserver_revoke_device(
     ): Int
     external fun uniffi_fkn_ffi_checksum_method_virtualsigningserver_status(
     ): Int
@@ -1136,6 +1150,10 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_fkn_ffi_fn_constructor_twopartydevice_with_iterations(`store`: Long,`channel`: Long,`pbkdf2Iterations`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_fkn_ffi_fn_method_twopartydevice_enroll(`ptr`: Long,`uri`: RustBuffer.ByValue,`keyId`: RustBuffer.ByValue,`curve`: RustBufferCurveId.ByValue,`pin`: RustBuffer.ByValue,`cardCsr`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_twopartydevice_enrollment(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_fkn_ffi_fn_method_twopartydevice_change_pin(`ptr`: Long,`keyId`: RustBuffer.ByValue,`oldPin`: RustBuffer.ByValue,`newPin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_fkn_ffi_fn_method_twopartydevice_delete(`ptr`: Long,`keyId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1198,9 +1216,17 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_fkn_ffi_fn_method_virtualsigningserver_channel(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_fkn_ffi_fn_method_virtualsigningserver_create_enrollment(`ptr`: Long,`account`: RustBuffer.ByValue,`ttlSeconds`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_virtualsigningserver_device_channel(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_fkn_ffi_fn_method_virtualsigningserver_handle(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_virtualsigningserver_handle_device(`ptr`: Long,`message`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_fkn_ffi_fn_method_virtualsigningserver_revoke(`ptr`: Long,`keyId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_method_virtualsigningserver_revoke_device(`ptr`: Long,`deviceId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_fkn_ffi_fn_method_virtualsigningserver_status(`ptr`: Long,`keyId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1236,6 +1262,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_fkn_ffi_fn_func_digest_algorithm_for(`curve`: RustBufferCurveId.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBufferDigestAlgorithm.ByValue
+    external fun uniffi_fkn_ffi_fn_func_read_enrollment_uri(`uri`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_fkn_ffi_fn_func_live_object_count(uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_fkn_ffi_fn_func_set_log_level(`level`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1379,6 +1407,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_fkn_ffi_checksum_func_digest_algorithm_for() and 0xFFFF) != 19855) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_fkn_ffi_checksum_func_read_enrollment_uri() and 0xFFFF) != 16530) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_fkn_ffi_checksum_func_live_object_count() and 0xFFFF) != 2781) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1484,6 +1515,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_fkn_ffi_checksum_method_nfctransport_extended_length_supported() and 0xFFFF) != 65077) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_fkn_ffi_checksum_method_twopartydevice_enroll() and 0xFFFF) != 53803) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_twopartydevice_enrollment() and 0xFFFF) != 12716) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_fkn_ffi_checksum_method_twopartydevice_change_pin() and 0xFFFF) != 38479) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1544,10 +1581,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_fkn_ffi_checksum_method_virtualsigningserver_channel() and 0xFFFF) != 49075) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_fkn_ffi_checksum_method_virtualsigningserver_create_enrollment() and 0xFFFF) != 58095) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_virtualsigningserver_device_channel() and 0xFFFF) != 63468) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_fkn_ffi_checksum_method_virtualsigningserver_handle() and 0xFFFF) != 36594) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_fkn_ffi_checksum_method_virtualsigningserver_handle_device() and 0xFFFF) != 38352) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_fkn_ffi_checksum_method_virtualsigningserver_revoke() and 0xFFFF) != 58756) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_virtualsigningserver_revoke_device() and 0xFFFF) != 56315) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_fkn_ffi_checksum_method_virtualsigningserver_status() and 0xFFFF) != 44143) {
@@ -5586,6 +5635,27 @@ public object FfiConverterTypeTokenSession: FfiConverter<TokenSession, Long> {
 public interface TwoPartyDeviceInterface {
     
     /**
+     * Enrolls this device with the server of `uri` (the operator's QR
+     * code) through the app's `ServerChannel`: pairs (2 round trips),
+     * generates the two-party key `key_id` on `curve` under `pin`
+     * (2 round trips), registers the card key of `card_csr` (a PKCS #10
+     * request signed on the card by `TokenSession.create_csr`; 1 round trip)
+     * and saves the device credential in the `SecureStore` (1 round trip).
+     * From then on every request this device sends is signed with it.
+     *
+     * Throws `TwoParty` with `EnrollmentExpired`, `EnrollmentUsed`,
+     * `NoEnrollment`, `ActivationCodeRejected`, `EnrollmentLocked` or
+     * `ServerIdentityMismatch` as the server or the check decides.
+     */
+    fun `enroll`(`uri`: kotlin.String, `keyId`: kotlin.String, `curve`: CurveId, `pin`: kotlin.String, `cardCsr`: kotlin.ByteArray?): Enrollment
+    
+    /**
+     * The server, account and device id this device is enrolled as;
+     * throws `TwoParty(NotEnrolled)` before enrollment.
+     */
+    fun `enrollment`(): EnrolledDevice
+    
+    /**
      * Changes the PIN of `key_id`. The server first checks a proof made with
      * the old PIN (counted as an attempt), so a mistyped old PIN throws
      * `WrongPin` and leaves the key as it was. One round trip.
@@ -5756,6 +5826,56 @@ open class TwoPartyDevice: Disposable, AutoCloseable, TwoPartyDeviceInterface
             UniffiLib.uniffi_fkn_ffi_fn_clone_twopartydevice(handle, status)
         }
     }
+
+    
+    /**
+     * Enrolls this device with the server of `uri` (the operator's QR
+     * code) through the app's `ServerChannel`: pairs (2 round trips),
+     * generates the two-party key `key_id` on `curve` under `pin`
+     * (2 round trips), registers the card key of `card_csr` (a PKCS #10
+     * request signed on the card by `TokenSession.create_csr`; 1 round trip)
+     * and saves the device credential in the `SecureStore` (1 round trip).
+     * From then on every request this device sends is signed with it.
+     *
+     * Throws `TwoParty` with `EnrollmentExpired`, `EnrollmentUsed`,
+     * `NoEnrollment`, `ActivationCodeRejected`, `EnrollmentLocked` or
+     * `ServerIdentityMismatch` as the server or the check decides.
+     */
+    @Throws(FknException::class)override fun `enroll`(`uri`: kotlin.String, `keyId`: kotlin.String, `curve`: CurveId, `pin`: kotlin.String, `cardCsr`: kotlin.ByteArray?): Enrollment {
+            return FfiConverterTypeEnrollment.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_twopartydevice_enroll(
+        it,
+        
+        FfiConverterString.lower(`uri`),
+        FfiConverterString.lower(`keyId`),
+        FfiConverterTypeCurveId.lower(`curve`),
+        FfiConverterString.lower(`pin`),
+        FfiConverterOptionalByteArray.lower(`cardCsr`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The server, account and device id this device is enrolled as;
+     * throws `TwoParty(NotEnrolled)` before enrollment.
+     */
+    @Throws(FknException::class)override fun `enrollment`(): EnrolledDevice {
+            return FfiConverterTypeEnrolledDevice.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_twopartydevice_enrollment(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -6513,7 +6633,8 @@ public object FfiConverterTypeTwoPartyKey: FfiConverter<TwoPartyKey, Long> {
 /**
  * An in-memory signing server. Hand `channel()` to `TwoPartyDevice`, or
  * forward a `ServerChannel` of your own to `handle` to watch or disturb the
- * traffic.
+ * traffic. With `create_enrollment` and `device_channel()` it also plays
+ * `fkn-server`'s device endpoint: QR-code enrollment and signed requests.
  */
 public interface VirtualSigningServerInterface {
     
@@ -6523,14 +6644,36 @@ public interface VirtualSigningServerInterface {
     fun `channel`(): ServerChannel
     
     /**
+     * A one-time enrollment for `account` valid `ttl_seconds`, as the
+     * operator's QR code would carry it (`fkn://enroll?...`).
+     */
+    fun `createEnrollment`(`account`: kotlin.String, `ttlSeconds`: kotlin.ULong): kotlin.String
+    
+    /**
+     * A `ServerChannel` to the device endpoint: enrollment and signed
+     * requests, as with a real `fkn-server`.
+     */
+    fun `deviceChannel`(): ServerChannel
+    
+    /**
      * Answers one request (every failure is a refusal inside the answer).
      */
     fun `handle`(`request`: kotlin.ByteArray): kotlin.ByteArray
     
     /**
+     * Answers one message of the device endpoint (`POST /v1/device`).
+     */
+    fun `handleDevice`(`message`: kotlin.ByteArray): kotlin.ByteArray
+    
+    /**
      * Revokes a key for good.
      */
     fun `revoke`(`keyId`: kotlin.String)
+    
+    /**
+     * Revokes a device: its signed requests are refused from now on.
+     */
+    fun `revokeDevice`(`deviceId`: kotlin.String)
     
     /**
      * The key's state.
@@ -6548,7 +6691,8 @@ public interface VirtualSigningServerInterface {
 /**
  * An in-memory signing server. Hand `channel()` to `TwoPartyDevice`, or
  * forward a `ServerChannel` of your own to `handle` to watch or disturb the
- * traffic.
+ * traffic. With `create_enrollment` and `device_channel()` it also plays
+ * `fkn-server`'s device endpoint: QR-code enrollment and signed requests.
  */
 open class VirtualSigningServer: Disposable, AutoCloseable, VirtualSigningServerInterface
 {
@@ -6682,6 +6826,43 @@ open class VirtualSigningServer: Disposable, AutoCloseable, VirtualSigningServer
 
     
     /**
+     * A one-time enrollment for `account` valid `ttl_seconds`, as the
+     * operator's QR code would carry it (`fkn://enroll?...`).
+     */
+    @Throws(FknException::class)override fun `createEnrollment`(`account`: kotlin.String, `ttlSeconds`: kotlin.ULong): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_virtualsigningserver_create_enrollment(
+        it,
+        
+        FfiConverterString.lower(`account`),
+        FfiConverterULong.lower(`ttlSeconds`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A `ServerChannel` to the device endpoint: enrollment and signed
+     * requests, as with a real `fkn-server`.
+     */override fun `deviceChannel`(): ServerChannel {
+            return FfiConverterTypeServerChannel.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_virtualsigningserver_device_channel(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Answers one request (every failure is a refusal inside the answer).
      */override fun `handle`(`request`: kotlin.ByteArray): kotlin.ByteArray {
             return FfiConverterByteArray.lift(
@@ -6691,6 +6872,23 @@ open class VirtualSigningServer: Disposable, AutoCloseable, VirtualSigningServer
         it,
         
         FfiConverterByteArray.lower(`request`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Answers one message of the device endpoint (`POST /v1/device`).
+     */override fun `handleDevice`(`message`: kotlin.ByteArray): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_virtualsigningserver_handle_device(
+        it,
+        
+        FfiConverterByteArray.lower(`message`),_status)
 }
     }
     )
@@ -6709,6 +6907,22 @@ open class VirtualSigningServer: Disposable, AutoCloseable, VirtualSigningServer
         it,
         
         FfiConverterString.lower(`keyId`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Revokes a device: its signed requests are refused from now on.
+     */override fun `revokeDevice`(`deviceId`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_virtualsigningserver_revoke_device(
+        it,
+        
+        FfiConverterString.lower(`deviceId`),_status)
 }
     }
     
@@ -7195,6 +7409,189 @@ public object FfiConverterTypeVirtualToken: FfiConverter<VirtualToken, Long> {
 
     override fun write(value: VirtualToken, buf: ByteBuffer) {
         buf.putLong(lower(value))
+    }
+}
+
+
+
+/**
+ * Who this device is towards its server.
+ */
+data class EnrolledDevice (
+    /**
+     * The server's base URL.
+     */
+    var `server`: kotlin.String
+    , 
+    /**
+     * The account.
+     */
+    var `account`: kotlin.String
+    , 
+    /**
+     * The id the server gave this device.
+     */
+    var `deviceId`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEnrolledDevice: FfiConverterRustBuffer<EnrolledDevice> {
+    override fun read(buf: ByteBuffer): EnrolledDevice {
+        return EnrolledDevice(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: EnrolledDevice) = (
+            FfiConverterString.allocationSize(value.`server`) +
+            FfiConverterString.allocationSize(value.`account`) +
+            FfiConverterString.allocationSize(value.`deviceId`)
+    )
+
+    override fun write(value: EnrolledDevice, buf: ByteBuffer) {
+            FfiConverterString.write(value.`server`, buf)
+            FfiConverterString.write(value.`account`, buf)
+            FfiConverterString.write(value.`deviceId`, buf)
+    }
+}
+
+
+
+/**
+ * A finished enrollment.
+ */
+data class Enrollment (
+    /**
+     * The server's base URL.
+     */
+    var `server`: kotlin.String
+    , 
+    /**
+     * The account.
+     */
+    var `account`: kotlin.String
+    , 
+    /**
+     * The id the server gave this device.
+     */
+    var `deviceId`: kotlin.String
+    , 
+    /**
+     * The two-party key's joint public key (X then Y, little-endian).
+     */
+    var `publicKey`: kotlin.ByteArray
+    , 
+    /**
+     * The server's id of the registered card key, if a CSR was given.
+     */
+    var `cardId`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEnrollment: FfiConverterRustBuffer<Enrollment> {
+    override fun read(buf: ByteBuffer): Enrollment {
+        return Enrollment(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Enrollment) = (
+            FfiConverterString.allocationSize(value.`server`) +
+            FfiConverterString.allocationSize(value.`account`) +
+            FfiConverterString.allocationSize(value.`deviceId`) +
+            FfiConverterByteArray.allocationSize(value.`publicKey`) +
+            FfiConverterOptionalString.allocationSize(value.`cardId`)
+    )
+
+    override fun write(value: Enrollment, buf: ByteBuffer) {
+            FfiConverterString.write(value.`server`, buf)
+            FfiConverterString.write(value.`account`, buf)
+            FfiConverterString.write(value.`deviceId`, buf)
+            FfiConverterByteArray.write(value.`publicKey`, buf)
+            FfiConverterOptionalString.write(value.`cardId`, buf)
+    }
+}
+
+
+
+/**
+ * What an enrollment QR code says, without its activation code: show it
+ * to the user before pairing ("Enroll into account … at …?").
+ */
+data class EnrollmentSummary (
+    /**
+     * The server's base URL: the app's `ServerChannel` posts to
+     * `{server}/v1/device`.
+     */
+    var `server`: kotlin.String
+    , 
+    /**
+     * The account.
+     */
+    var `account`: kotlin.String
+    , 
+    /**
+     * Expiry, Unix seconds.
+     */
+    var `expires`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeEnrollmentSummary: FfiConverterRustBuffer<EnrollmentSummary> {
+    override fun read(buf: ByteBuffer): EnrollmentSummary {
+        return EnrollmentSummary(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: EnrollmentSummary) = (
+            FfiConverterString.allocationSize(value.`server`) +
+            FfiConverterString.allocationSize(value.`account`) +
+            FfiConverterULong.allocationSize(value.`expires`)
+    )
+
+    override fun write(value: EnrollmentSummary, buf: ByteBuffer) {
+            FfiConverterString.write(value.`server`, buf)
+            FfiConverterString.write(value.`account`, buf)
+            FfiConverterULong.write(value.`expires`, buf)
     }
 }
 
@@ -8348,6 +8745,38 @@ public object FfiConverterTypeTransportError : FfiConverterRustBuffer<TransportE
 /**
  * @suppress
  */
+public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?> {
+    override fun read(buf: ByteBuffer): kotlin.String? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterString.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.String?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterString.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.String?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalByteArray: FfiConverterRustBuffer<kotlin.ByteArray?> {
     override fun read(buf: ByteBuffer): kotlin.ByteArray? {
         if (buf.get().toInt() == 0) {
@@ -8638,6 +9067,23 @@ object FknExceptionExternalErrorHandler : UniffiRustCallStatusErrorHandler<FknEx
     
         
         FfiConverterTypeCurveId.lower(`curve`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * Reads an `fkn://enroll?...` URI (the operator's QR code). Throws
+         * `TwoParty` with `EnrollmentCodeInvalid`, `EnrollmentExpired` or
+         * `UpdateRequired`.
+         */
+    @Throws(FknException::class) fun `readEnrollmentUri`(`uri`: kotlin.String): EnrollmentSummary {
+            return FfiConverterTypeEnrollmentSummary.lift(
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_func_read_enrollment_uri(
+    
+        
+        FfiConverterString.lower(`uri`),_status)
 }
     )
     }

@@ -3122,6 +3122,93 @@ sealed class TwoPartyFault {
         companion object
     }
     
+    /**
+     * The text scanned is not a valid enrollment code (not `fkn://enroll?`,
+     * a field missing or invalid).
+     */
+    data class EnrollmentCodeInvalid(
+        /**
+         * What is wrong with it (never the activation code).
+         */
+        val `detail`: kotlin.String) : TwoPartyFault()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The enrollment's QR code is past its expiry.
+     */
+    object EnrollmentExpired : TwoPartyFault()
+    
+    
+    /**
+     * The enrollment was already used (a code works once).
+     */
+    object EnrollmentUsed : TwoPartyFault()
+    
+    
+    /**
+     * The server has no pending enrollment for this account.
+     */
+    object NoEnrollment : TwoPartyFault()
+    
+    
+    /**
+     * The activation code did not match; the server counted the attempt.
+     */
+    data class ActivationCodeRejected(
+        /**
+         * Attempts left before the enrollment locks.
+         */
+        val `attemptsLeft`: kotlin.UByte) : TwoPartyFault()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Too many wrong activation codes: the enrollment is locked for good.
+     */
+    object EnrollmentLocked : TwoPartyFault()
+    
+    
+    /**
+     * The server's identity key does not match the fingerprint in the QR
+     * code: not the server the operator meant.
+     */
+    object ServerIdentityMismatch : TwoPartyFault()
+    
+    
+    /**
+     * This device is not enrolled with a server (no device credential).
+     */
+    object NotEnrolled : TwoPartyFault()
+    
+    
+    /**
+     * The server refused the device's credential.
+     */
+    data class AccessRefused(
+        /**
+         * Why.
+         */
+        val `detail`: kotlin.String, 
+        /**
+         * The device was revoked (enroll again) rather than a transient refusal.
+         */
+        val `revoked`: kotlin.Boolean) : TwoPartyFault()
+        
+    {
+        
+
+        companion object
+    }
+    
 
     
 
@@ -3157,6 +3244,22 @@ public object FfiConverterTypeTwoPartyFault : FfiConverterRustBuffer<TwoPartyFau
                 )
             14 -> TwoPartyFault.ServerMisbehaved(
                 FfiConverterString.read(buf),
+                )
+            15 -> TwoPartyFault.EnrollmentCodeInvalid(
+                FfiConverterString.read(buf),
+                )
+            16 -> TwoPartyFault.EnrollmentExpired
+            17 -> TwoPartyFault.EnrollmentUsed
+            18 -> TwoPartyFault.NoEnrollment
+            19 -> TwoPartyFault.ActivationCodeRejected(
+                FfiConverterUByte.read(buf),
+                )
+            20 -> TwoPartyFault.EnrollmentLocked
+            21 -> TwoPartyFault.ServerIdentityMismatch
+            22 -> TwoPartyFault.NotEnrolled
+            23 -> TwoPartyFault.AccessRefused(
+                FfiConverterString.read(buf),
+                FfiConverterBoolean.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
@@ -3250,6 +3353,64 @@ public object FfiConverterTypeTwoPartyFault : FfiConverterRustBuffer<TwoPartyFau
                 + FfiConverterString.allocationSize(value.`detail`)
             )
         }
+        is TwoPartyFault.EnrollmentCodeInvalid -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`detail`)
+            )
+        }
+        is TwoPartyFault.EnrollmentExpired -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is TwoPartyFault.EnrollmentUsed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is TwoPartyFault.NoEnrollment -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is TwoPartyFault.ActivationCodeRejected -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterUByte.allocationSize(value.`attemptsLeft`)
+            )
+        }
+        is TwoPartyFault.EnrollmentLocked -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is TwoPartyFault.ServerIdentityMismatch -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is TwoPartyFault.NotEnrolled -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is TwoPartyFault.AccessRefused -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`detail`)
+                + FfiConverterBoolean.allocationSize(value.`revoked`)
+            )
+        }
     }
 
     override fun write(value: TwoPartyFault, buf: ByteBuffer) {
@@ -3311,6 +3472,46 @@ public object FfiConverterTypeTwoPartyFault : FfiConverterRustBuffer<TwoPartyFau
             is TwoPartyFault.ServerMisbehaved -> {
                 buf.putInt(14)
                 FfiConverterString.write(value.`detail`, buf)
+                Unit
+            }
+            is TwoPartyFault.EnrollmentCodeInvalid -> {
+                buf.putInt(15)
+                FfiConverterString.write(value.`detail`, buf)
+                Unit
+            }
+            is TwoPartyFault.EnrollmentExpired -> {
+                buf.putInt(16)
+                Unit
+            }
+            is TwoPartyFault.EnrollmentUsed -> {
+                buf.putInt(17)
+                Unit
+            }
+            is TwoPartyFault.NoEnrollment -> {
+                buf.putInt(18)
+                Unit
+            }
+            is TwoPartyFault.ActivationCodeRejected -> {
+                buf.putInt(19)
+                FfiConverterUByte.write(value.`attemptsLeft`, buf)
+                Unit
+            }
+            is TwoPartyFault.EnrollmentLocked -> {
+                buf.putInt(20)
+                Unit
+            }
+            is TwoPartyFault.ServerIdentityMismatch -> {
+                buf.putInt(21)
+                Unit
+            }
+            is TwoPartyFault.NotEnrolled -> {
+                buf.putInt(22)
+                Unit
+            }
+            is TwoPartyFault.AccessRefused -> {
+                buf.putInt(23)
+                FfiConverterString.write(value.`detail`, buf)
+                FfiConverterBoolean.write(value.`revoked`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
