@@ -68,7 +68,7 @@ class EnrollmentTest {
                 val e = assertThrows<FknException.TwoParty> {
                     runBlocking { dev.enroll(wrong, "k", Curve.TC26_256A, PIN) }
                 }
-                assertEquals(TwoPartyFault.ActivationCodeRejected(4u), e.fault)
+                assertEquals(TwoPartyFault.ActivationCodeRejected(4.toUByte()), e.fault)
             }
         }
     }
