@@ -139,3 +139,80 @@ fn a_phone_enrolls_over_http_and_its_cms_verifies_in_openssl() {
     );
     assert!(ok && out.contains("Verification successful"), "{out}");
 }
+
+#[test]
+fn refused_pairings_are_typed_and_audited() {
+    use fkn_core::Error;
+    use fkn_core::distributed::TwoPartyFault;
+
+    let srv = TestServer::start();
+    let uri = common::enrollment(&srv.base, TOKEN);
+    let http = Arc::new(HttpChannel::new(&srv.base));
+    let fault = |e: Error| match e {
+        Error::TwoParty { fault } => fault,
+        other => panic!("{other:?}"),
+    };
+
+    // A forged code: counted, with the attempts left.
+    let mut forged = uri.clone();
+    forged.code = "999999999999".into();
+    if forged.code == uri.code {
+        forged.code = "888888888888".into();
+    }
+    let e = pair(&forged, http.clone(), now_secs()).unwrap_err();
+    assert_eq!(
+        fault(e),
+        TwoPartyFault::ActivationCodeRejected { attempts_left: 4 }
+    );
+    // The right code works once; a second use is refused.
+    let store = MemorySecureStore::new();
+    pair(&uri, http.clone(), now_secs())
+        .unwrap()
+        .finish(&store)
+        .unwrap();
+    let e = pair(&uri, http.clone(), now_secs()).unwrap_err();
+    assert_eq!(fault(e), TwoPartyFault::EnrollmentUsed);
+    // Four more wrong codes lock a second enrollment.
+    let second = common::enrollment(&srv.base, TOKEN);
+    let mut wrong = second.clone();
+    wrong.code = if second.code == "000000000000" {
+        "111111111111".into()
+    } else {
+        "000000000000".into()
+    };
+    for left in (0..5u8).rev() {
+        let e = pair(&wrong, http.clone(), now_secs()).unwrap_err();
+        assert_eq!(
+            fault(e),
+            TwoPartyFault::ActivationCodeRejected {
+                attempts_left: left
+            }
+        );
+    }
+    let e = pair(&second, http.clone(), now_secs()).unwrap_err();
+    assert_eq!(fault(e), TwoPartyFault::EnrollmentLocked);
+
+    let audit = srv.admin().get("/admin/v1/audit");
+    let refused: Vec<String> = audit["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["event"] == "pairing_refused")
+        .map(|r| r["detail"].as_str().unwrap().to_owned())
+        .collect();
+    for expected in [
+        "wrong activation code, 4 attempt(s) left",
+        "the enrollment was already used",
+        "wrong activation code, 0 attempt(s) left",
+        "the enrollment is locked after too many wrong codes",
+    ] {
+        assert!(
+            refused.iter().any(|d| d == expected),
+            "{expected:?} audited: {refused:?}"
+        );
+    }
+    assert!(
+        !audit.to_string().contains(&uri.code),
+        "no activation code in the audit log"
+    );
+}
