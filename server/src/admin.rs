@@ -245,7 +245,13 @@ pub async fn revoke_device(
     State(state): State<AppState>,
     Path(device_id): Path<String>,
 ) -> Result<Response, AdminError> {
-    if !state.db.revoke_device(&device_id).await? {
+    revoke_device_audited(&state, &device_id).await?;
+    Ok(Json(json!({ "device_id": device_id, "revoked": true })).into_response())
+}
+
+/// Revokes a device and audits it (the admin API and the operator page).
+pub async fn revoke_device_audited(state: &AppState, device_id: &str) -> Result<(), AdminError> {
+    if !state.db.revoke_device(device_id).await? {
         return Err(AdminError::NotFound);
     }
     state
@@ -258,7 +264,7 @@ pub async fn revoke_device(
         )
         .await?;
     tracing::info!(device = %device_id, "device revoked");
-    Ok(Json(json!({ "device_id": device_id, "revoked": true })).into_response())
+    Ok(())
 }
 
 /// `GET /admin/v1/cards`: card keys registered at enrollment.

@@ -151,6 +151,10 @@ pub fn router(state: AppState) -> Router {
         .route("/operator/login", post(operator::login))
         .route("/operator/enrollments", post(operator::create_enrollment))
         .route("/operator/keys/{key_id}/{action}", post(operator::key))
+        .route(
+            "/operator/devices/{device_id}/revoke",
+            post(operator::device),
+        )
         .layer(DefaultBodyLimit::max(http::MAX_REQUEST))
         .with_state(state)
 }

@@ -115,6 +115,26 @@ async fn render_index(state: &AppState) -> Result<Html<String>, AdminError> {
             k.failures,
         ));
     }
+    let mut devices = String::new();
+    for d in state.db.list_devices().await? {
+        let id = esc(&d.id);
+        let (shown, action) = if d.revoked_at.is_some() {
+            ("revoked", String::new())
+        } else {
+            (
+                "active",
+                format!(
+                    "<form class=\"inline\" method=\"post\" action=\"/operator/devices/{id}/revoke\">\
+                     <button>Revoke</button></form>"
+                ),
+            )
+        };
+        devices.push_str(&format!(
+            "<tr><td>{id}</td><td>{}</td><td>{}</td><td class=\"state\">{shown}</td><td>{action}</td></tr>",
+            esc(&d.account_id),
+            utc(u64::try_from(d.created_at / 1000).unwrap_or(0)),
+        ));
+    }
     let mut accounts = String::new();
     for a in state.db.list_accounts(crate::storage::now_secs()).await? {
         accounts.push_str(&format!(
@@ -134,6 +154,8 @@ async fn render_index(state: &AppState) -> Result<Html<String>, AdminError> {
              <button type=\"submit\">Create</button></form>\
              <h2>Keys</h2><table id=\"keys\"><tr><th>Key</th><th>Account</th><th>Curve</th><th>State</th>\
              <th>Wrong PINs</th><th></th></tr>{keys}</table>\
+             <h2>Devices</h2><table id=\"devices\"><tr><th>Device</th><th>Account</th><th>Paired</th>\
+             <th>State</th><th></th></tr>{devices}</table>\
              <h2>Accounts</h2><table id=\"accounts\"><tr><th>Account</th><th>Pending enrollments</th>\
              <th>Devices</th></tr>{accounts}</table>"
         ),
@@ -217,6 +239,21 @@ pub async fn key(
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     match key_action(&state, &key_id, action).await {
+        Ok(()) => Redirect::to("/operator").into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `POST /operator/devices/{id}/revoke`.
+pub async fn device(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(device_id): Path<String>,
+) -> Response {
+    if !signed_in(&state, &headers) {
+        return login_page("");
+    }
+    match crate::admin::revoke_device_audited(&state, &device_id).await {
         Ok(()) => Redirect::to("/operator").into_response(),
         Err(e) => e.into_response(),
     }

@@ -124,4 +124,22 @@ fn operator_signs_in_enrolls_and_manages_keys() {
         srv.admin().audit_events(&id)[4..],
         ["unlocked", "signature", "revoked", "refused"]
     );
+
+    // The paired device is listed and can be revoked from the page.
+    let devices = srv.admin().get("/admin/v1/devices");
+    let device_id = devices["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["revoked_at"].is_null())
+        .map(|d| d["id"].as_str().unwrap().to_owned())
+        .expect("a paired device");
+    let revoke = format!("/operator/devices/{device_id}/revoke");
+    assert!(index.contains(&revoke), "{index}");
+    let (s, location, _) = post_form(&format!("{base}{revoke}"), Some(&cookie), "");
+    assert_eq!((s, location.as_str()), (303, "/operator"));
+    let (_, index) = get(&format!("{base}/operator"), Some(&cookie));
+    assert!(!index.contains(&revoke), "revoked devices have no button");
+    let (s, _, _) = post_form(&format!("{base}{revoke}"), None, "");
+    assert_eq!(s, 401, "without the cookie: the sign-in page");
 }
