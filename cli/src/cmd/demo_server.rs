@@ -148,8 +148,9 @@ pub(super) fn run(
             (),
             format!(
                 "{CURVE}: d = d_dev + d_srv, neither side ever holds d; Q {}; share masked \
-                 under the PIN (PBKDF2)",
-                abbrev(&q.to_bytes())
+                 under the PIN (PBKDF2, {} iterations: most of the host time)",
+                abbrev(&q.to_bytes()),
+                DeviceConfig::default().pbkdf2_iterations
             ),
         ))
     })?;
@@ -183,8 +184,8 @@ pub(super) fn run(
         let der = cert::self_signed(&mut key, &subject, 30).map_err(pki_error)?;
         cert::verify_certificate_signature(&der, &der)?;
         let detail = format!(
-            "{subject}, {} bytes DER; unlocked with the PIN, signed with the server over the \
-             signed channel",
+            "{subject}, {} bytes DER; unlocked with the PIN (PBKDF2 again), signed with the \
+             server over the signed channel",
             der.len()
         );
         Ok(((key, der), detail))
