@@ -239,6 +239,11 @@ impl From<crate::onboarding::UriError> for Error {
 
 impl From<AccessRefusal> for TwoPartyFault {
     fn from(r: AccessRefusal) -> Self {
+        // Key ids are one namespace on the server: another device's key
+        // under this id is, for this device, an id already taken.
+        if r == AccessRefusal::NotYourKey {
+            return TwoPartyFault::KeyExists;
+        }
         TwoPartyFault::AccessRefused {
             detail: r.to_string(),
             revoked: matches!(
