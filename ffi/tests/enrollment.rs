@@ -3,34 +3,19 @@
 //! (pairing, keygen), then sign over the signed channel;
 //! a used code, a bad code and a revoked device are typed errors.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+mod common;
 
+use std::sync::Arc;
+
+use common::MapStore;
 use fkn_core::crypto::ec::CurveId;
 use fkn_core::error::TwoPartyFault;
 use fkn_ffi::{
-    FknError, SecureStore, SecureStoreError, TwoPartyDevice, VirtualSigningServer, digest,
-    digest_algorithm_for, read_enrollment_uri, verify_digest,
+    FknError, TwoPartyDevice, VirtualSigningServer, digest, digest_algorithm_for,
+    read_enrollment_uri, verify_digest,
 };
 
 const PIN: &str = "2468";
-
-#[derive(Default)]
-struct MapStore(Mutex<HashMap<String, Vec<u8>>>);
-
-impl SecureStore for MapStore {
-    fn load(&self, key_id: String) -> Result<Option<Vec<u8>>, SecureStoreError> {
-        Ok(self.0.lock().unwrap().get(&key_id).cloned())
-    }
-    fn save(&self, key_id: String, blob: Vec<u8>) -> Result<(), SecureStoreError> {
-        self.0.lock().unwrap().insert(key_id, blob);
-        Ok(())
-    }
-    fn delete(&self, key_id: String) -> Result<(), SecureStoreError> {
-        self.0.lock().unwrap().remove(&key_id);
-        Ok(())
-    }
-}
 
 fn fault(e: FknError) -> TwoPartyFault {
     match e {

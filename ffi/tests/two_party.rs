@@ -2,35 +2,20 @@
 //! drive it: a key store and a server channel implemented outside the SDK
 //! (here in Rust, as foreign ones would be).
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+mod common;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use common::MapStore;
 use fkn_core::crypto::ec::CurveId as Curve;
 use fkn_core::error::{ApiMisuse, TwoPartyFault};
 use fkn_ffi::{
-    FknError, SecureStore, SecureStoreError, ServerChannel, ServerChannelError, TwoPartyDevice,
-    VirtualSigningServer, digest, digest_algorithm_for, verify_cms, verify_csr, verify_digest,
+    FknError, ServerChannel, ServerChannelError, TwoPartyDevice, VirtualSigningServer, digest,
+    digest_algorithm_for, verify_cms, verify_csr, verify_digest,
 };
 
 const PIN: &str = "2468";
-
-#[derive(Default)]
-struct MapStore(Mutex<HashMap<String, Vec<u8>>>);
-
-impl SecureStore for MapStore {
-    fn load(&self, key_id: String) -> Result<Option<Vec<u8>>, SecureStoreError> {
-        Ok(self.0.lock().unwrap().get(&key_id).cloned())
-    }
-    fn save(&self, key_id: String, blob: Vec<u8>) -> Result<(), SecureStoreError> {
-        self.0.lock().unwrap().insert(key_id, blob);
-        Ok(())
-    }
-    fn delete(&self, key_id: String) -> Result<(), SecureStoreError> {
-        self.0.lock().unwrap().remove(&key_id);
-        Ok(())
-    }
-}
 
 /// Forwards to the virtual server, counts round trips, can go offline.
 struct Link {
