@@ -339,8 +339,13 @@ impl Gateway {
     }
 
     fn pair_finish(&self, id: &str, mac_a: &[u8], offer: &[u8], now: u64) -> Handled {
-        let account = self.store.enrollment(id).ok().flatten().map(|e| e.account);
-        match self.try_pair_finish(id, mac_a, offer, now) {
+        let e = match self.store.enrollment(id) {
+            Ok(Some(e)) => e,
+            Ok(None) => return refused(PairingRefusal::UnknownPairing, None, None),
+            Err(e) => return refused(e.into(), None, None),
+        };
+        let account = Some(e.account.clone());
+        match self.try_pair_finish(e, id, mac_a, offer, now) {
             Ok((mac_b, welcome, device)) => (
                 ServerMessage::PairFinished(bv(mac_b.to_vec()), bv(welcome)),
                 outcome(account.as_deref(), Some(&device), GatewayEvent::Paired),
@@ -351,15 +356,12 @@ impl Gateway {
 
     fn try_pair_finish(
         &self,
+        mut e: EnrollmentRecord,
         id: &str,
         mac_a: &[u8],
         offer: &[u8],
         now: u64,
     ) -> Step<([u8; 32], Vec<u8>, String)> {
-        let mut e = self
-            .store
-            .enrollment(id)?
-            .ok_or(PairingRefusal::UnknownPairing)?;
         if e.used_at.is_some() {
             return Err(PairingRefusal::Used);
         }
