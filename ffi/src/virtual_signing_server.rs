@@ -10,9 +10,8 @@ use fkn_core::crypto::secret::Key256;
 use fkn_core::distributed::{MemoryNoncePool, MemoryShareStore, Server, ServerConfig};
 use fkn_core::onboarding::{
     EnrollmentRecord, EnrollmentUri, Gateway, GatewayConfig, MemoryPairingStore, PAIRING_CURVE,
-    random_id,
+    activation_code, random_id,
 };
-use zeroize::Zeroizing;
 
 use crate::error::FknError;
 use crate::live::LiveGuard;
@@ -119,12 +118,7 @@ impl VirtualSigningServer {
     /// A one-time enrollment for `account` valid `ttl_seconds`, as the
     /// operator's QR code would carry it (`fkn://enroll?...`).
     pub fn create_enrollment(&self, account: String, ttl_seconds: u64) -> Result<String, FknError> {
-        let mut code = [0u8; 8];
-        rand_core::Rng::fill_bytes(&mut fkn_core::crypto::os_rng(), &mut code);
-        let code = Zeroizing::new(format!(
-            "{:012}",
-            u64::from_be_bytes(code) % 1_000_000_000_000
-        ));
+        let code = activation_code();
         let expires = now().saturating_add(ttl_seconds);
         let uri = EnrollmentUri {
             server: VIRTUAL_URL.to_owned(),

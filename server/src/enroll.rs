@@ -6,14 +6,14 @@
 //! the pairing endpoint still to come; the code is stored sealed so that
 //! endpoint can use it as the password.
 
-use fkn_core::onboarding::{ACTIVATION_CODE_DIGITS, EnrollmentUri, UriError};
+use fkn_core::onboarding::{EnrollmentUri, UriError, activation_code};
 use zeroize::Zeroizing;
 
 use crate::AppState;
 use crate::qr::{QrImages, QrRenderError, render};
 use crate::storage::accounts::NewEnrollment;
 use crate::storage::audit::AuditEvent;
-use crate::storage::{StorageError, now_secs, rand_fill, random_id};
+use crate::storage::{StorageError, now_secs, random_id};
 
 /// Shortest and longest enrollment lifetime, seconds.
 pub const TTL_RANGE: (u64, u64) = (60, 7 * 24 * 3600);
@@ -52,25 +52,6 @@ pub struct Created {
     pub expires_at: u64,
     /// The URI as QR codes.
     pub qr: QrImages,
-}
-
-/// Uniformly random decimal code of [`ACTIVATION_CODE_DIGITS`] digits
-/// (rejection sampling: no modulo bias).
-pub fn activation_code() -> Zeroizing<String> {
-    let modulus: u64 = 10u64.pow(ACTIVATION_CODE_DIGITS as u32);
-    let limit = u64::MAX - u64::MAX % modulus;
-    loop {
-        let mut b = Zeroizing::new([0u8; 8]);
-        rand_fill(&mut *b);
-        let v = u64::from_be_bytes(*b);
-        if v < limit {
-            return Zeroizing::new(format!(
-                "{:0width$}",
-                v % modulus,
-                width = ACTIVATION_CODE_DIGITS
-            ));
-        }
-    }
 }
 
 /// Creates an enrollment for `account` valid `ttl` seconds, audited.
@@ -118,19 +99,4 @@ pub async fn create(state: &AppState, account: &str, ttl: u64) -> Result<Created
         expires_at: expires,
         qr,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn codes_are_twelve_digits_and_vary() {
-        let a = activation_code();
-        assert_eq!(a.len(), ACTIVATION_CODE_DIGITS);
-        assert!(a.bytes().all(|b| b.is_ascii_digit()));
-        let distinct: std::collections::HashSet<String> =
-            (0..64).map(|_| activation_code().to_string()).collect();
-        assert!(distinct.len() > 60);
-    }
 }

@@ -27,4 +27,6 @@ pub use params::{PAIRING_CURVE, pairing_salt};
 pub use refusal::{ACCESS_BASE, PairingRefusal, refused_fault};
 pub use session_box::SessionBox;
 pub use store::{CardRecord, EnrollmentRecord, MemoryPairingStore, PairedDevice, PairingStore};
-pub use uri::{ACTIVATION_CODE_DIGITS, EnrollmentUri, URI_VERSION, UriError, UriField};
+pub use uri::{
+    ACTIVATION_CODE_DIGITS, EnrollmentUri, URI_VERSION, UriError, UriField, activation_code,
+};

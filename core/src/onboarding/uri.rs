@@ -12,7 +12,7 @@
 //! | `x` | expiry, Unix time in seconds |
 //! | `f` | fingerprint of the server's identity key: Streebog-256, 64 lowercase hex digits |
 
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 /// The version [`EnrollmentUri::format`] writes and [`EnrollmentUri::parse`] reads.
 pub const URI_VERSION: u32 = 1;
@@ -313,6 +313,25 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// A uniformly random activation code of [`ACTIVATION_CODE_DIGITS`] decimal
+/// digits (rejection sampling: no modulo bias).
+pub fn activation_code() -> Zeroizing<String> {
+    let modulus: u64 = 10u64.pow(ACTIVATION_CODE_DIGITS as u32);
+    let limit = u64::MAX - u64::MAX % modulus;
+    loop {
+        let mut b = Zeroizing::new([0u8; 8]);
+        rand_core::Rng::fill_bytes(&mut crate::crypto::os_rng(), &mut *b);
+        let v = u64::from_be_bytes(*b);
+        if v < limit {
+            return Zeroizing::new(format!(
+                "{:0width$}",
+                v % modulus,
+                width = ACTIVATION_CODE_DIGITS
+            ));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -497,5 +516,15 @@ mod tests {
         fn parse_never_panics(s in "fkn://enroll\\?[ -~]{0,200}", now in proptest::num::u64::ANY) {
             let _ = EnrollmentUri::parse(&s, now);
         }
+    }
+
+    #[test]
+    fn activation_codes_are_twelve_digits_and_vary() {
+        let a = activation_code();
+        assert_eq!(a.len(), ACTIVATION_CODE_DIGITS);
+        assert!(a.bytes().all(|b| b.is_ascii_digit()));
+        let distinct: std::collections::HashSet<String> =
+            (0..64).map(|_| activation_code().to_string()).collect();
+        assert!(distinct.len() > 60);
     }
 }
