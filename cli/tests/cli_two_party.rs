@@ -38,6 +38,9 @@ impl Server {
                 break url.trim().to_owned();
             }
         };
+        // Keep reading: the server prints more lines, and a closed pipe
+        // must not be what the test measures.
+        std::thread::spawn(move || lines.for_each(drop));
         let token = std::fs::read_to_string(data.join("admin-token")).expect("admin token");
         Server {
             child,

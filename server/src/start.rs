@@ -31,21 +31,28 @@ pub async fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         None => args.data_dir.join("admin-token").display().to_string(),
     };
     // The operator needs the token to use the admin API; it goes to the
-    // terminal only, never to the log.
-    println!("fkn-server listening on http://{}", bound.addr);
-    println!(
-        "  database: {}",
-        crate::storage::redact_url(&config.database_url)
-    );
-    println!("  enrollment codes name: {}", bound.state.public_url);
-    println!(
-        "  admin token ({token_source}): {}",
-        config.admin_token.as_str()
-    );
-    println!(
-        "  server identity fingerprint: {}",
-        hex::encode(bound.state.identity.fingerprint())
-    );
+    // terminal only, never to the log. Written once and a closed stdout is
+    // ignored: `println!` would panic on EPIPE and take the server down when
+    // whoever started it stopped reading.
+    let banner = zeroize::Zeroizing::new(format!(
+        "fkn-server listening on http://{addr}\n  database: {db}\n  enrollment codes name: {url}\n  admin token ({token_source}): {token}\n  server identity fingerprint: {fp}\n",
+        addr = bound.addr,
+        db = crate::storage::redact_url(&config.database_url),
+        url = bound.state.public_url,
+        token = config.admin_token.as_str(),
+        fp = hex::encode(bound.state.identity.fingerprint()),
+    ));
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        if out
+            .write_all(banner.as_bytes())
+            .and_then(|()| out.flush())
+            .is_err()
+        {
+            tracing::warn!("stdout is closed; the start-up lines were not printed");
+        }
+    }
     tracing::info!(addr = %bound.addr, "listening");
     bound.serve(shutdown).await?;
     tracing::info!("stopped");
