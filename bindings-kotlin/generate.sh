@@ -8,7 +8,8 @@
 #   bindings-kotlin/generate.sh --check   fail if it differs from a fresh generation
 #
 # Build the library first: cargo build --release -p fkn-ffi
-# (FKN_FFI_LIB overrides the library path.)
+# (FKN_FFI_LIB overrides the library path; FKN_BINDGEN names a built
+# uniffi-bindgen to use instead of `cargo run --release -p uniffi-bindgen`.)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/.."
@@ -21,11 +22,19 @@ if [ ! -f "$lib" ]; then
   exit 1
 fi
 
+bindgen() {
+  if [ -n "${FKN_BINDGEN:-}" ]; then
+    "$FKN_BINDGEN" "$@"
+  else
+    (cd "$root" && cargo run --quiet --release -p uniffi-bindgen -- "$@")
+  fi
+}
+
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 # --no-format: the output must not depend on whether ktlint is installed.
-(cd "$root" && cargo run --quiet --release -p uniffi-bindgen -- \
-  generate --library "$lib" --language kotlin --out-dir "$out" --no-format)
+bindgen \
+  generate --library "$lib" --language kotlin --out-dir "$out" --no-format
 fresh="$out/dev/fkn/sdk"
 
 if [ "${1:-}" = "--check" ]; then

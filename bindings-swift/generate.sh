@@ -17,7 +17,8 @@
 #   bindings-swift/generate.sh --check   fail if they differ from a fresh generation
 #
 # Build the library first: cargo build --release -p fkn-ffi
-# (FKN_FFI_LIB overrides the library path.)
+# (FKN_FFI_LIB overrides the library path; FKN_BINDGEN names a built
+# uniffi-bindgen to use instead of `cargo run --release -p uniffi-bindgen`.)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/.."
@@ -31,6 +32,14 @@ if [ ! -f "$lib" ]; then
   exit 1
 fi
 
+bindgen() {
+  if [ -n "${FKN_BINDGEN:-}" ]; then
+    "$FKN_BINDGEN" "$@"
+  else
+    (cd "$root" && cargo run --quiet --release -p uniffi-bindgen -- "$@")
+  fi
+}
+
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 # One crate at a time: UniFFI names each Swift file after its module, and
@@ -38,8 +47,8 @@ trap 'rm -rf "$out"' EXIT
 # overwrite the first.
 # --no-format: the output must not depend on whether swift-format is installed.
 for crate in fkn_ffi fkn_core; do
-  (cd "$root" && cargo run --quiet --release -p uniffi-bindgen -- \
-    generate --library "$lib" --crate "$crate" --language swift --out-dir "$out/$crate" --no-format)
+  bindgen \
+    generate --library "$lib" --crate "$crate" --language swift --out-dir "$out/$crate" --no-format
 done
 
 mkdir -p "$out/fresh/FknFFI" "$out/fresh/FknFFIC"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Kotlin bindings of the FKN SDK:
-#   1. builds libfkn_ffi.so (release) from the current sources,
+#   1. builds libfkn_ffi.so from the current sources (release; under run-all
+#      the workspace's debug build),
 #   2. regenerates the Kotlin bindings from it and fails if the committed
 #      ones are stale,
 #   3. compiles the Kotlin layer and the Android IsoDep adapter and runs the
@@ -11,11 +12,9 @@
 #
 #   FKN_LEAK_SESSIONS=n   sessions of the leak test (default 10000)
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=e2e/lib.sh
+. "$(dirname "$0")/e2e/lib.sh"
 cd "$(dirname "$0")/.."
-root="$PWD"
-
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
 log() { printf '\n==> %s\n' "$*"; }
 
 # --- JDK 17 and Maven ------------------------------------------------------
@@ -31,9 +30,9 @@ fi
 export CARGO_TERM_COLOR=never
 
 # --- 1. the library --------------------------------------------------------
-log "cargo build --release -p fkn-ffi -p uniffi-bindgen"
-cargo build --release -p fkn-ffi -p uniffi-bindgen
-lib="$root/target/release/libfkn_ffi.so"
+log "building libfkn_ffi.so and uniffi-bindgen"
+ffi_build
+lib="$FFI_DIR/libfkn_ffi.so"
 
 # --- 2. bindings current? --------------------------------------------------
 log "regenerating the Kotlin bindings from $lib"
@@ -46,7 +45,7 @@ rm -rf "$reports"
 status=0
 mvnlog="$(mktemp)"
 (cd bindings-kotlin && mvn -B -q \
-   -Dfkn.lib.dir="$root/target/release" \
+   -Dfkn.lib.dir="$FFI_DIR" \
    -Dfkn.leak.sessions="${FKN_LEAK_SESSIONS:-10000}" \
    clean test) >"$mvnlog" 2>&1 || status=$?
 # Maven 3.8 prints colour resets even in batch mode.

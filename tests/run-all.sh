@@ -50,10 +50,14 @@ log "cargo test (workspace, all features)"
 cargo test --workspace --all-features
 
 # --- end-to-end suites: the real `fkn` binary, pcscd + vpcd, OpenSSL -------
-# Built once; every script reuses it (FKN_BIN).
-log "building fkn for the end-to-end suites"
-cargo build -q -p fkn-cli --features pcsc
-export FKN_BIN="$PWD/target/debug/fkn"
+# From here on every script builds the workspace with all features, as
+# `cargo test` just did, so cargo reuses that build (see cargo_selection in
+# tests/e2e/lib.sh). The binaries and libfkn_ffi are linked once here;
+# every script reuses fkn (FKN_BIN).
+export FKN_WORKSPACE_BUILD=1
+log "building the workspace's binaries and libraries for the suites below"
+suite_build -p fkn-cli --features pcsc
+export FKN_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/fkn"
 
 if [ -z "${FKN_SKIP_E2E:-}" ]; then
   # One after another: the PC/SC suites share pcscd and the vpcd port.

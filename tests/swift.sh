@@ -2,7 +2,8 @@
 # Swift bindings of the FKN SDK, tested on Linux:
 #   1. a Swift 6 toolchain in a cached Debian trixie chroot (tests/chroot.sh;
 #      Debian 12 has no Swift package, trixie has swiftlang 6.0),
-#   2. libfkn_ffi.so (release) from the current sources, and the committed
+#   2. libfkn_ffi.so from the current sources (release; under run-all the
+#      workspace's debug build), and the committed
 #      Swift bindings checked against a fresh generation,
 #   3. `swift test` in the chroot with the repository bind-mounted: the Swift
 #      layer (FknSDK) over the virtual token through a Swift NfcTransport, and
@@ -62,13 +63,13 @@ fkn_chroot_run "$chroot_dir" "" "" swift --version
 apt_install_missing log openssl libengine-gost-openssl
 
 # --- 2. library and bindings --------------------------------------------------
-log "cargo build --release -p fkn-ffi -p uniffi-bindgen"
-cargo build --release -p fkn-ffi -p uniffi-bindgen
+log "building libfkn_ffi.so and uniffi-bindgen"
+ffi_build
 mkdir -p "$scratch/lib"
-cp "$target_dir/release/libfkn_ffi.so" "$scratch/lib/"
+cp "$FFI_DIR/libfkn_ffi.so" "$scratch/lib/"
 
 log "regenerating the Swift bindings"
-if FKN_FFI_LIB="$target_dir/release/libfkn_ffi.so" bindings-swift/generate.sh --check; then
+if FKN_FFI_LIB="$FFI_DIR/libfkn_ffi.so" bindings-swift/generate.sh --check; then
   check_pass "the committed Swift bindings match the library"
 else
   check_fail "the committed Swift bindings are stale"

@@ -7,6 +7,8 @@
 #                            "NAME e2e: N passed, M failed" (HOOK runs first)
 #   apt_install_missing REPORT PKG...   installs the Debian packages not there
 #   find_fkn [CARGO_ARGS...]            sets FKN: $FKN_BIN, or a fresh build
+#   cargo_selection ARGS..., suite_build ARGS...   what to ask cargo for (below)
+#   ffi_build                           builds libfkn_ffi; sets FFI_DIR, FKN_BINDGEN
 #   pcsc_*, start_pcscd, start_serve, wait_for_card: pcscd + vpcd (below)
 #
 # Defines the globals SUDO, passed, failed; the scripts read them.
@@ -82,6 +84,48 @@ apt_install_missing() {
     $SUDO apt-get update -q
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
   fi
+}
+
+# --- what the scripts build --------------------------------------------------------
+# Alone, a script builds just the packages it names. Under tests/run-all.sh
+# (FKN_WORKSPACE_BUILD=1) it asks for what `cargo test --workspace
+# --all-features` built: the same packages and features, dev-dependencies
+# included, so cargo reuses that build instead of compiling sqlx, uniffi and
+# the rest again under another feature set (minutes per script on CI).
+
+# The package selection for `cargo test`, one argument per line.
+cargo_selection() {
+  if [ -n "${FKN_WORKSPACE_BUILD:-}" ]; then
+    printf '%s\n' --workspace --all-features
+  else
+    printf '%s\n' "$@"
+  fi
+}
+
+# `cargo build -q ARGS`, or under run-all every target of the workspace
+# (binaries, examples, libfkn_ffi, uniffi-bindgen) at once.
+suite_build() {
+  if [ -n "${FKN_WORKSPACE_BUILD:-}" ]; then
+    cargo build -q --workspace --all-features --all-targets
+  else
+    cargo build -q "$@"
+  fi
+}
+
+# Builds libfkn_ffi and uniffi-bindgen. Sets FFI_DIR (the directory holding
+# both) and exports FKN_BINDGEN for bindings-*/generate.sh. Alone: release.
+# Under run-all: the workspace's debug build (the crypto crates are
+# optimised in the dev profile too).
+ffi_build() {
+  local target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
+  if [ -n "${FKN_WORKSPACE_BUILD:-}" ]; then
+    suite_build -p fkn-ffi -p uniffi-bindgen
+    FFI_DIR="$target_dir/debug"
+  else
+    cargo build --release -p fkn-ffi -p uniffi-bindgen
+    FFI_DIR="$target_dir/release"
+  fi
+  export FKN_BINDGEN="$FFI_DIR/uniffi-bindgen"
 }
 
 # Sets FKN to an absolute path of the fkn binary: $FKN_BIN if set, else

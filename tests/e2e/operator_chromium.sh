@@ -38,7 +38,7 @@ e2e_begin operator-chromium stop_all
 apt_install_missing say chromium zbar-tools python3
 
 say "building fkn-server and the URI check"
-cargo build -q -p fkn-server --bin fkn-server --example check_uri
+suite_build -p fkn-server --bin fkn-server --example check_uri
 target_dir="$(cargo metadata --format-version 1 --no-deps |
   sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
 target_dir="${target_dir:-$PWD/target}"

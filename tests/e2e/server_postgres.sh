@@ -68,7 +68,10 @@ pass "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') as $PG_USER 
 export FKN_TEST_DATABASE_URL="postgres://fkn@127.0.0.1:$PORT/fkn?sslmode=disable"
 # Every integration test file, the smoke load tests (two instances on one
 # database) included.
-if cargo test -q -p fkn-server --tests >"$WORK/cargo-test.log" 2>&1; then
+mapfile -t selection < <(cargo_selection -p fkn-server)
+server_tests=()
+for t in server/tests/*.rs; do server_tests+=(--test "$(basename "$t" .rs)"); done
+if cargo test -q "${selection[@]}" "${server_tests[@]}" >"$WORK/cargo-test.log" 2>&1; then
   grep "^test result" "$WORK/cargo-test.log" || true
   pass "fkn-server integration and load smoke tests on PostgreSQL"
 else
@@ -78,7 +81,7 @@ fi
 
 # The load test: 50 devices on one instance, then on two sharing the database.
 # One test at a time, so each one's figures are its own.
-if cargo test -q -p fkn-server --test load -- --ignored --nocapture --test-threads=1 \
+if cargo test -q "${selection[@]}" --test load -- --ignored --nocapture --test-threads=1 \
   >"$WORK/cargo-load.log" 2>&1; then
   # (libtest prints a test's output on the line of its name.)
   grep -oE "(load .* ms|test result.*)" "$WORK/cargo-load.log" | sed 's/^/  PostgreSQL /' || true
