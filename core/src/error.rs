@@ -16,6 +16,7 @@ use crate::apdu::{LinkError, StatusError};
 use crate::crypto::ec::{CurveId, EcError};
 pub use crate::distributed::TwoPartyFault;
 use crate::pki::PkiError;
+pub use crate::requests::RequestRefusal;
 use crate::sespake::SespakeError;
 use crate::sm::SmError;
 use crate::token::PinRef;
@@ -74,6 +75,12 @@ pub enum Error {
     TwoParty {
         /// Which fault.
         fault: TwoPartyFault,
+    },
+    /// The server refused a call on a signing request (it is gone, signed
+    /// or declined already, or the signature does not fit it).
+    Request {
+        /// Why.
+        refusal: RequestRefusal,
     },
 }
 
@@ -313,6 +320,7 @@ impl Error {
             Error::Pki { .. } => "check the input data",
             Error::Storage { .. } => "check the path and its permissions",
             Error::TwoParty { fault } => fault.action(),
+            Error::Request { refusal } => refusal.action(),
         }
     }
 
@@ -403,6 +411,11 @@ impl Error {
             detail: "permission denied".into(),
         });
         all.extend(TwoPartyFault::catalogue().into_iter().map(Error::from));
+        all.extend(
+            RequestRefusal::catalogue()
+                .into_iter()
+                .map(|refusal| Error::Request { refusal }),
+        );
         all
     }
 
@@ -500,6 +513,7 @@ impl Error {
             Error::Pki { detail, .. } => f.write_str(detail),
             Error::Storage { detail } => write!(f, "storage error: {detail}"),
             Error::TwoParty { fault } => fault.describe(f),
+            Error::Request { refusal } => write!(f, "{refusal}"),
         }
     }
 }

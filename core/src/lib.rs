@@ -27,6 +27,7 @@ pub mod distributed;
 pub mod error;
 pub mod onboarding;
 pub mod pki;
+pub mod requests;
 pub mod sespake;
 pub mod sm;
 pub mod token;

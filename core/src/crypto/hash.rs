@@ -30,6 +30,16 @@ pub enum DigestAlgorithm {
 }
 
 impl DigestAlgorithm {
+    /// The digest a key on `curve` signs: Streebog-256 for 256-bit curves,
+    /// Streebog-512 for 512-bit ones.
+    pub fn for_curve(curve: crate::crypto::ec::CurveId) -> Self {
+        if curve.coord_len() == 32 {
+            Self::Streebog256
+        } else {
+            Self::Streebog512
+        }
+    }
+
     /// Digest length in bytes: 32 or 64.
     pub fn output_len(self) -> usize {
         match self {

@@ -294,6 +294,18 @@ impl Server {
         })
     }
 
+    /// The curve and public key `BYTES(Q)` of an active key; `None` while
+    /// it is being generated, once revoked, or when unknown.
+    pub fn public_key(&self, key_id: &KeyId) -> Result<Option<(CurveId, Vec<u8>)>> {
+        let Some(r) = self.shares.load(key_id)? else {
+            return Ok(None);
+        };
+        Ok(match r.state {
+            KeyState::Active { public, .. } => Some((r.curve, public.to_bytes())),
+            _ => None,
+        })
+    }
+
     // ---- key generation ---------------------------------------------------
 
     fn keygen_commit(&self, h: &Header, commitment: &[u8; 64]) -> Result<ResponseBody> {

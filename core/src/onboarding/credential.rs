@@ -9,7 +9,7 @@ use minicbor::bytes::ByteVec;
 use minicbor::{Decode, Encode};
 use zeroize::Zeroizing;
 
-use super::params::{PAIRING_CURVE, request_digest};
+use super::params::{PAIRING_CURVE, call_digest, request_digest};
 use super::wire::{self, DeviceMessage, ServerMessage, bv};
 use crate::Error;
 use crate::crypto::ec::{SigningKey, VerifyingKey};
@@ -154,12 +154,7 @@ impl DeviceCredential {
 
     /// The signed request for `inner` at `timestamp` (Unix seconds) with `nonce`.
     pub fn sign_request(&self, timestamp: u64, nonce: [u8; 16], inner: &[u8]) -> Vec<u8> {
-        let digest = request_digest(&self.device_id, timestamp, &nonce, inner);
-        // A 32-byte digest on a 256-bit curve cannot be refused.
-        let signature = self
-            .key
-            .sign_digest(&digest, &mut os_rng())
-            .unwrap_or_default();
+        let signature = self.sign(&request_digest(&self.device_id, timestamp, &nonce, inner));
         wire::encode(DeviceMessage::Signed(
             self.device_id.clone(),
             timestamp,
@@ -168,6 +163,36 @@ impl DeviceCredential {
             bv(signature),
         ))
     }
+
+    /// The signed signing-request call `call` (CBOR of a
+    /// [`crate::requests::DeviceCall`]) at `timestamp` with `nonce`.
+    pub fn sign_call(&self, timestamp: u64, nonce: [u8; 16], call: &[u8]) -> Vec<u8> {
+        let signature = self.sign(&call_digest(&self.device_id, timestamp, &nonce, call));
+        wire::encode(DeviceMessage::Call(
+            self.device_id.clone(),
+            timestamp,
+            bv(nonce.to_vec()),
+            bv(call.to_vec()),
+            bv(signature),
+        ))
+    }
+
+    fn sign(&self, digest: &[u8; 32]) -> Vec<u8> {
+        // A 32-byte digest on a 256-bit curve cannot be refused.
+        self.key
+            .sign_digest(digest, &mut os_rng())
+            .unwrap_or_default()
+    }
+}
+
+/// Now (Unix seconds) and a fresh random nonce, for a signed message.
+pub(crate) fn fresh_stamp() -> (u64, [u8; 16]) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut nonce = [0u8; 16];
+    rand_core::Rng::fill_bytes(&mut os_rng(), &mut nonce);
+    (now, nonce)
 }
 
 /// A [`ServerChannel`] that signs every two-party request with the device
@@ -188,11 +213,7 @@ impl SignedChannel {
 
 impl ServerChannel for SignedChannel {
     fn exchange(&self, request: &[u8]) -> Result<Vec<u8>, ChannelError> {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        let mut nonce = [0u8; 16];
-        rand_core::Rng::fill_bytes(&mut os_rng(), &mut nonce);
+        let (now, nonce) = fresh_stamp();
         let signed = self.credential.sign_request(now, nonce, request);
         let answer = self.inner.exchange(&signed)?;
         match wire::decode::<ServerMessage>(&answer) {

@@ -14,8 +14,8 @@ use minicbor::{Decode, Encode};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::params::{
-    Direction, PAIRING_CURVE, PAIRING_IND, pairing_mac_context, pairing_profile, pairing_salt,
-    pairing_transcript, request_digest, server_proof_digest,
+    Direction, PAIRING_CURVE, PAIRING_IND, call_digest, pairing_mac_context, pairing_profile,
+    pairing_salt, pairing_transcript, request_digest, server_proof_digest,
 };
 use super::refusal::{ACCESS_BASE, PairingRefusal};
 use super::session_box::SessionBox;
@@ -30,6 +30,7 @@ use crate::crypto::os_rng;
 use crate::crypto::secret::Key256;
 use crate::distributed::seal::Sealer;
 use crate::distributed::{AccessRefusal, Outcome, RequestKind, Server, StoreError};
+use crate::requests::{CallReply, DeskEvent, DeviceCall, RequestDesk, RequestRefusal};
 use crate::sespake::{
     CLIM1, ExpectMacA, ResponderError, ResponderParts, ResponderStart, derive_password_key,
 };
@@ -64,6 +65,8 @@ pub struct GatewayOutcome {
     pub event: GatewayEvent,
     /// The two-party request's outcome, if one was handled.
     pub distributed: Option<Outcome>,
+    /// What a signing-request call changed.
+    pub requests: Vec<DeskEvent>,
 }
 
 /// The kinds of [`GatewayOutcome`].
@@ -83,6 +86,8 @@ pub enum GatewayEvent {
     EnrollmentFinished,
     /// A two-party request went to the server (its own outcome says how).
     Forwarded,
+    /// A signing-request call was answered (`requests` says what changed).
+    Called,
     /// A pairing step was refused.
     PairingRefused(PairingRefusal),
     /// A signed request was refused.
@@ -157,6 +162,7 @@ pub struct Gateway {
     identity: SigningKey,
     sealer: Sealer,
     config: GatewayConfig,
+    requests: Option<Arc<RequestDesk>>,
 }
 
 impl core::fmt::Debug for Gateway {
@@ -176,6 +182,7 @@ fn outcome(account: Option<&str>, device: Option<&str>, event: GatewayEvent) -> 
         device: device.map(str::to_owned),
         event,
         distributed: None,
+        requests: Vec::new(),
     }
 }
 
@@ -210,7 +217,16 @@ impl Gateway {
             identity,
             sealer: Sealer::new(kek),
             config,
+            requests: None,
         }
+    }
+
+    /// Serves signing-request calls with `desk` (without one they are
+    /// refused as unavailable).
+    #[must_use]
+    pub fn with_requests(mut self, desk: Arc<RequestDesk>) -> Self {
+        self.requests = Some(desk);
+        self
     }
 
     /// The fingerprint a QR code carries: Streebog-256 of `BYTES(Q)` of the
@@ -221,7 +237,12 @@ impl Gateway {
 
     /// Answers one message at Unix time `now`.
     pub fn handle(&self, request: &[u8], now: u64) -> (Vec<u8>, GatewayOutcome) {
-        let (answer, outcome) = match wire::decode::<DeviceMessage>(request) {
+        // Only calls may be large (documents and their signatures).
+        let decoded = wire::decode_within::<DeviceMessage>(request, wire::MAX_CALL_MESSAGE)
+            .ok()
+            .filter(|m| matches!(m, DeviceMessage::Call(..)) || request.len() <= wire::MAX_MESSAGE)
+            .ok_or(());
+        let (answer, outcome) = match decoded {
             Ok(DeviceMessage::PairStart(account, u1)) => self.pair_start(&account, &u1, now),
             Ok(DeviceMessage::PairFinish(id, mac_a, offer)) => {
                 self.pair_finish(&String::from_utf8_lossy(&id), &mac_a, &offer, now)
@@ -231,6 +252,9 @@ impl Gateway {
             }
             Ok(DeviceMessage::Signed(device, ts, nonce, inner, sig)) => {
                 self.signed(&device, ts, &nonce, &inner, &sig, now)
+            }
+            Ok(DeviceMessage::Call(device, ts, nonce, call, sig)) => {
+                self.call(&device, ts, &nonce, &call, &sig, now)
             }
             Err(_) => refused(PairingRefusal::Malformed, None, None),
         };
@@ -621,6 +645,80 @@ impl Gateway {
         (Ok(answer), o)
     }
 
+    /// Checks a credential-signed message of `device` over `digest`: a
+    /// known, unrevoked device, a valid signature, a timestamp within the
+    /// clock window and a nonce not seen before.
+    fn authenticate(
+        &self,
+        device: &str,
+        timestamp: u64,
+        nonce: &[u8],
+        digest: &[u8; 32],
+        signature: &[u8],
+        now: u64,
+    ) -> Result<PairedDevice, Box<Handled>> {
+        let d = match self.store.device(device) {
+            Ok(Some(d)) => d,
+            Ok(None) => {
+                return Err(Box::new(access_refused(
+                    AccessRefusal::UnknownDevice,
+                    None,
+                    device,
+                )));
+            }
+            Err(_) => {
+                return Err(Box::new(refused(
+                    PairingRefusal::Unavailable,
+                    None,
+                    Some(device),
+                )));
+            }
+        };
+        let account = Some(d.account.as_str());
+        if d.revoked {
+            return Err(Box::new(access_refused(
+                AccessRefusal::DeviceRevoked,
+                account,
+                device,
+            )));
+        }
+        let Ok(key) = VerifyingKey::from_bytes(PAIRING_CURVE, &d.credential) else {
+            return Err(Box::new(access_refused(
+                AccessRefusal::BadSignature,
+                account,
+                device,
+            )));
+        };
+        if nonce.len() != 16 || key.verify_digest(digest, signature).is_err() {
+            return Err(Box::new(access_refused(
+                AccessRefusal::BadSignature,
+                account,
+                device,
+            )));
+        }
+        if timestamp.abs_diff(now) > self.config.clock_skew {
+            return Err(Box::new(access_refused(
+                AccessRefusal::ClockSkew,
+                account,
+                device,
+            )));
+        }
+        let forget = now.saturating_sub(2 * self.config.clock_skew);
+        match self.store.remember_nonce(device, nonce, now, forget) {
+            Ok(true) => Ok(d),
+            Ok(false) => Err(Box::new(access_refused(
+                AccessRefusal::Replayed,
+                account,
+                device,
+            ))),
+            Err(_) => Err(Box::new(refused(
+                PairingRefusal::Unavailable,
+                account,
+                Some(device),
+            ))),
+        }
+    }
+
     fn signed(
         &self,
         device: &str,
@@ -630,31 +728,12 @@ impl Gateway {
         signature: &[u8],
         now: u64,
     ) -> Handled {
-        let d = match self.store.device(device) {
-            Ok(Some(d)) => d,
-            Ok(None) => return access_refused(AccessRefusal::UnknownDevice, None, device),
-            Err(_) => return refused(PairingRefusal::Unavailable, None, Some(device)),
+        let digest = request_digest(device, timestamp, nonce, inner);
+        let d = match self.authenticate(device, timestamp, nonce, &digest, signature, now) {
+            Ok(d) => d,
+            Err(h) => return *h,
         };
         let account = Some(d.account.as_str());
-        if d.revoked {
-            return access_refused(AccessRefusal::DeviceRevoked, account, device);
-        }
-        let Ok(key) = VerifyingKey::from_bytes(PAIRING_CURVE, &d.credential) else {
-            return access_refused(AccessRefusal::BadSignature, account, device);
-        };
-        let digest = request_digest(device, timestamp, nonce, inner);
-        if nonce.len() != 16 || key.verify_digest(&digest, signature).is_err() {
-            return access_refused(AccessRefusal::BadSignature, account, device);
-        }
-        if timestamp.abs_diff(now) > self.config.clock_skew {
-            return access_refused(AccessRefusal::ClockSkew, account, device);
-        }
-        let forget = now.saturating_sub(2 * self.config.clock_skew);
-        match self.store.remember_nonce(device, nonce, now, forget) {
-            Ok(true) => {}
-            Ok(false) => return access_refused(AccessRefusal::Replayed, account, device),
-            Err(_) => return refused(PairingRefusal::Unavailable, account, Some(device)),
-        }
         let (answer, distributed) = self.forward(&d.account, device, inner);
         let mut o = outcome(account, Some(device), GatewayEvent::Forwarded);
         o.distributed = Some(distributed);
@@ -665,6 +744,34 @@ impl Gateway {
                 (ServerMessage::Refused(ACCESS_BASE + r.code(), 0), o)
             }
         }
+    }
+
+    fn call(
+        &self,
+        device: &str,
+        timestamp: u64,
+        nonce: &[u8],
+        call: &[u8],
+        signature: &[u8],
+        now: u64,
+    ) -> Handled {
+        let digest = call_digest(device, timestamp, nonce, call);
+        let d = match self.authenticate(device, timestamp, nonce, &digest, signature, now) {
+            Ok(d) => d,
+            Err(h) => return *h,
+        };
+        let mut o = outcome(Some(&d.account), Some(device), GatewayEvent::Called);
+        let reply = match (&self.requests, minicbor::decode::<DeviceCall>(call)) {
+            (None, _) => CallReply::Refused(RequestRefusal::Unavailable.code()),
+            (Some(_), Err(_)) => CallReply::Refused(RequestRefusal::Malformed.code()),
+            (Some(desk), Ok(c)) => {
+                let (reply, events) = desk.call(&d.account, device, c, now);
+                o.requests = events;
+                reply
+            }
+        };
+        let bytes = minicbor::to_vec(&reply).unwrap_or_default();
+        (ServerMessage::Reply(bv(bytes)), o)
     }
 }
 

@@ -20,6 +20,7 @@ mod store;
 mod uri;
 pub mod wire;
 
+pub(crate) use credential::fresh_stamp;
 pub use credential::{CREDENTIAL_STORE_ID, DeviceCredential, SignedChannel};
 pub use device::{PairedSession, pair};
 pub use gateway::{Gateway, GatewayConfig, GatewayEvent, GatewayOutcome, random_id};

@@ -89,6 +89,18 @@ pub fn request_digest(device_id: &str, timestamp: u64, nonce: &[u8], inner: &[u8
     ])
 }
 
+/// The digest a device credential signs for one signing-request call
+/// (separate from [`request_digest`]: a call is never a two-party request).
+pub fn call_digest(device_id: &str, timestamp: u64, nonce: &[u8], call: &[u8]) -> [u8; 32] {
+    hash_parts(&[
+        b"FKN device call v1",
+        device_id.as_bytes(),
+        &timestamp.to_be_bytes(),
+        nonce,
+        call,
+    ])
+}
+
 /// Which way a sealed message travels; each way has its own key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {

@@ -103,6 +103,8 @@ pub trait PairingStore: Send + Sync {
     ) -> Result<bool, StoreError>;
     /// Adds a card key.
     fn add_card(&self, card: &CardRecord) -> Result<(), StoreError>;
+    /// The card key `id`.
+    fn card(&self, id: &str) -> Result<Option<CardRecord>, StoreError>;
     /// Records that `device` of `account` owns two-party key `key_id`.
     fn link_key(&self, key_id: &str, account: &str, device: &str) -> Result<(), StoreError>;
     /// The device that owns `key_id`, if any.
@@ -216,6 +218,10 @@ impl PairingStore for MemoryPairingStore {
     fn add_card(&self, card: &CardRecord) -> Result<(), StoreError> {
         self.lock().cards.push(card.clone());
         Ok(())
+    }
+
+    fn card(&self, id: &str) -> Result<Option<CardRecord>, StoreError> {
+        Ok(self.lock().cards.iter().find(|c| c.id == id).cloned())
     }
 
     fn link_key(&self, key_id: &str, _account: &str, device: &str) -> Result<(), StoreError> {

@@ -7,6 +7,7 @@
 //! | `PairFinish(pairing id, MAC_A, sealed credential offer)` | `PairFinished(MAC_B, sealed welcome)` |
 //! | `Sealed(pairing id, seq, sealed session request)` | `Sealed(seq, sealed session response)` |
 //! | `Signed(device id, time, nonce, request, signature)` | `Answer(response)` |
+//! | `Call(device id, time, nonce, call, signature)` | `Reply(reply)` |
 //!
 //! Any of them may be answered `Refused(code, argument)`.
 
@@ -16,8 +17,13 @@ use minicbor::{Decode, Encode};
 /// The version of these messages.
 pub const PAIRING_VERSION: u8 = 1;
 
-/// Largest message either side accepts (a CSR is the biggest part).
+/// Largest message either side accepts, but for signing-request calls and
+/// their replies (a CSR is the biggest part).
 pub const MAX_MESSAGE: usize = 16 * 1024;
+
+/// Largest `Call` or `Reply`: 16 documents of up to 1 MiB with their CMS.
+pub const MAX_CALL_MESSAGE: usize =
+    crate::requests::MAX_BATCH * (crate::requests::MAX_DOCUMENT + 64 * 1024);
 
 /// What a device sends.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
@@ -35,6 +41,16 @@ pub enum DeviceMessage {
     /// A two-party request signed with the device credential.
     #[n(4)]
     Signed(
+        #[n(0)] String,
+        #[n(1)] u64,
+        #[n(2)] ByteVec,
+        #[n(3)] ByteVec,
+        #[n(4)] ByteVec,
+    ),
+    /// A signing-request call ([`crate::requests::DeviceCall`] as CBOR)
+    /// signed with the device credential.
+    #[n(5)]
+    Call(
         #[n(0)] String,
         #[n(1)] u64,
         #[n(2)] ByteVec,
@@ -63,6 +79,9 @@ pub enum ServerMessage {
     /// The two-party response to a signed request.
     #[n(4)]
     Answer(#[n(0)] ByteVec),
+    /// The reply to a call ([`crate::requests::CallReply`] as CBOR).
+    #[n(5)]
+    Reply(#[n(0)] ByteVec),
 }
 
 /// Sealed at seq 0 by the device: its credential public key and a
@@ -141,7 +160,7 @@ pub enum WireError {
     /// Another protocol version.
     #[error("protocol version {0}, this library speaks {PAIRING_VERSION}")]
     Version(u8),
-    /// Longer than [`MAX_MESSAGE`].
+    /// Longer than the limit ([`MAX_MESSAGE`], or [`MAX_CALL_MESSAGE`]).
     #[error("message too long")]
     TooLong,
 }
@@ -156,12 +175,24 @@ pub fn encode<T: Encode<()>>(message: T) -> Vec<u8> {
     minicbor::to_vec(&env).unwrap_or_default()
 }
 
-/// Reads `[version, message]`, refusing other versions and trailing bytes.
+/// Reads `[version, message]` of at most [`MAX_MESSAGE`] bytes, refusing
+/// other versions and trailing bytes.
 ///
 /// # Errors
 /// [`WireError`].
 pub fn decode<T: for<'b> Decode<'b, ()>>(bytes: &[u8]) -> Result<T, WireError> {
-    if bytes.len() > MAX_MESSAGE {
+    decode_within(bytes, MAX_MESSAGE)
+}
+
+/// [`decode`] with another size limit.
+///
+/// # Errors
+/// [`WireError`].
+pub fn decode_within<T: for<'b> Decode<'b, ()>>(
+    bytes: &[u8],
+    limit: usize,
+) -> Result<T, WireError> {
+    if bytes.len() > limit {
         return Err(WireError::TooLong);
     }
     let mut d = minicbor::Decoder::new(bytes);

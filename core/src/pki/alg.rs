@@ -26,11 +26,7 @@ struct KeyParams {
 
 /// The digest a key on `curve` signs with: Streebog-256 or Streebog-512.
 pub fn digest_for(curve: CurveId) -> DigestAlgorithm {
-    if curve.coord_len() == 32 {
-        DigestAlgorithm::Streebog256
-    } else {
-        DigestAlgorithm::Streebog512
-    }
+    DigestAlgorithm::for_curve(curve)
 }
 
 fn is_256(curve: CurveId) -> bool {

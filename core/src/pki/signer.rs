@@ -44,8 +44,20 @@ pub(crate) fn sign_checked(
     signer: &mut dyn DigestSigner,
     digest: &[u8],
 ) -> Result<Vec<u8>, PkiError> {
-    let curve = signer.curve();
     let sig = signer.sign_digest(digest)?;
+    check_signature(signer.curve(), &signer.public_key(), digest, &sig)?;
+    Ok(sig)
+}
+
+/// What [`sign_checked`] checks of a signature a key returned: its length
+/// and that it verifies under the key's public key. For signatures made
+/// elsewhere, e.g. many at once in one token command.
+pub(crate) fn check_signature(
+    curve: CurveId,
+    public_key: &[u8],
+    digest: &[u8],
+    sig: &[u8],
+) -> Result<(), PkiError> {
     if sig.len() != 2 * curve.coord_len() {
         return Err(PkiError::Signer(
             format!(
@@ -56,14 +68,13 @@ pub(crate) fn sign_checked(
             .into(),
         ));
     }
-    verify_digest(curve, &signer.public_key(), digest, &sig).map_err(|_| {
+    verify_digest(curve, public_key, digest, sig).map_err(|_| {
         PkiError::Signer(
             "the key's signature does not verify under its public key; is it the key the \
              certificate was made for?"
                 .into(),
         )
-    })?;
-    Ok(sig)
+    })
 }
 
 /// Verifies `s || r` over `digest` with the public key `BYTES(Q)`.

@@ -169,6 +169,11 @@ impl PairingStore for SqlPairingStore {
         s.run("card insert", s.db.add_card(card))
     }
 
+    fn card(&self, id: &str) -> Result<Option<CardRecord>, StoreError> {
+        let s = &self.stores;
+        s.run("card load", s.db.card(id))
+    }
+
     fn link_key(&self, key_id: &str, account: &str, device: &str) -> Result<(), StoreError> {
         let s = &self.stores;
         s.run("key link", s.db.link_key(key_id, account, device))

@@ -204,32 +204,19 @@ impl Db {
 
     /// The card keys of every account, oldest first.
     pub async fn list_cards(&self) -> Result<Vec<CardRecord>, StorageError> {
-        let rows = sqlx::query(
-            "SELECT id, account_id, device_id, label, curve, public_key, csr FROM card_keys \
-             ORDER BY created_at, id",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        let bad = |what| StorageError::Corrupt {
-            table: "card_keys",
-            what,
-        };
-        rows.iter()
-            .map(|r| {
-                let curve: String = r.try_get("curve")?;
-                let public: String = r.try_get("public_key")?;
-                let csr: String = r.try_get("csr")?;
-                Ok(CardRecord {
-                    id: r.try_get("id")?,
-                    account: r.try_get("account_id")?,
-                    device_id: r.try_get("device_id")?,
-                    label: r.try_get("label")?,
-                    curve: CurveId::from_name(&curve).ok_or(bad("curve"))?,
-                    public_key: hex::decode(public).map_err(|_| bad("public_key"))?,
-                    csr: hex::decode(csr).map_err(|_| bad("csr"))?,
-                })
-            })
-            .collect()
+        let rows = sqlx::query(&format!("{CARD_SELECT} ORDER BY created_at, id"))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(card_row).collect()
+    }
+
+    /// The card key `id`.
+    pub async fn card(&self, id: &str) -> Result<Option<CardRecord>, StorageError> {
+        let row = sqlx::query(&format!("{CARD_SELECT} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(card_row).transpose()
     }
 
     /// Links a two-party key to its device and account.
@@ -270,4 +257,26 @@ impl Db {
             None => None,
         })
     }
+}
+
+const CARD_SELECT: &str =
+    "SELECT id, account_id, device_id, label, curve, public_key, csr FROM card_keys";
+
+fn card_row(r: &sqlx::any::AnyRow) -> Result<CardRecord, StorageError> {
+    let bad = |what| StorageError::Corrupt {
+        table: "card_keys",
+        what,
+    };
+    let curve: String = r.try_get("curve")?;
+    let public: String = r.try_get("public_key")?;
+    let csr: String = r.try_get("csr")?;
+    Ok(CardRecord {
+        id: r.try_get("id")?,
+        account: r.try_get("account_id")?,
+        device_id: r.try_get("device_id")?,
+        label: r.try_get("label")?,
+        curve: CurveId::from_name(&curve).ok_or(bad("curve"))?,
+        public_key: hex::decode(public).map_err(|_| bad("public_key"))?,
+        csr: hex::decode(csr).map_err(|_| bad("csr"))?,
+    })
 }

@@ -4,6 +4,8 @@
 //! * [`sign`] / [`sign_digest`]: detached or attached, one signer, the
 //!   signer's certificate included, signed attributes content-type,
 //!   signing-time, message-digest and signing-certificate-v2.
+//! * [`prepare`]: the same in two steps, for keys that sign many digests
+//!   in one command.
 //! * [`verify`] / [`verify_signed_by`]: checks the content digest, the
 //!   signed attributes and the signature. The certificate itself is not
 //!   validated (no chain, no validity period, no revocation).
@@ -12,5 +14,5 @@ mod attrs;
 mod sign;
 mod verify;
 
-pub use sign::{SignOptions, sign, sign_digest};
-pub use verify::{VerifiedSignature, verify, verify_signed_by};
+pub use sign::{Prepared, SignOptions, prepare, sign, sign_digest};
+pub use verify::{VerifiedSignature, verify, verify_digest, verify_signed_by};

@@ -48,7 +48,14 @@ pub fn verify(
     cms_der: &[u8],
     detached_content: Option<&mut dyn Read>,
 ) -> Result<VerifiedSignature, PkiError> {
-    verify_inner(cms_der, detached_content, None)
+    verify_inner(cms_der, detached_content.map(Detached::Content), None)
+}
+
+/// Verifies a detached DER CMS signature over content known only by its
+/// digest (the signer key's Streebog variant), e.g. a document that was
+/// signed by digest and never travelled.
+pub fn verify_digest(cms_der: &[u8], content_digest: &[u8]) -> Result<VerifiedSignature, PkiError> {
+    verify_inner(cms_der, Some(Detached::Digest(content_digest)), None)
 }
 
 /// Like [`verify`], but the signer must be the holder of `cert_der` (which
@@ -58,7 +65,17 @@ pub fn verify_signed_by(
     detached_content: Option<&mut dyn Read>,
     cert_der: &[u8],
 ) -> Result<VerifiedSignature, PkiError> {
-    verify_inner(cms_der, detached_content, Some(cert_der))
+    verify_inner(
+        cms_der,
+        detached_content.map(Detached::Content),
+        Some(cert_der),
+    )
+}
+
+/// The content of a detached signature: the bytes, or their digest.
+enum Detached<'a> {
+    Content(&'a mut dyn Read),
+    Digest(&'a [u8]),
 }
 
 /// The raw pieces of SignedData we need byte-exact: the certificates and
@@ -137,7 +154,7 @@ fn one_signer(sd: &SignedData) -> Result<&SignerInfo, PkiError> {
 
 fn verify_inner(
     cms_der: &[u8],
-    detached_content: Option<&mut dyn Read>,
+    detached_content: Option<Detached<'_>>,
     given_cert: Option<&[u8]>,
 ) -> Result<VerifiedSignature, PkiError> {
     const W: &str = "CMS signature";
@@ -195,7 +212,8 @@ fn verify_inner(
     let (content_digest, content) = match (econtent, detached_content) {
         (Some(_), Some(_)) => return Err(PkiError::ContentSuppliedTwice),
         (None, None) => return Err(PkiError::MissingContent),
-        (None, Some(reader)) => (hash_reader(digest_algorithm, reader)?, None),
+        (None, Some(Detached::Content(reader))) => (hash_reader(digest_algorithm, reader)?, None),
+        (None, Some(Detached::Digest(d))) => (d.to_vec(), None),
         (Some(any), None) => {
             if any.tag() != der::Tag::OctetString {
                 return Err(PkiError::malformed(W, "eContent is not an OCTET STRING"));
