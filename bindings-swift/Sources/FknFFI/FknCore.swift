@@ -2197,6 +2197,15 @@ enum FknError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          * Which fault.
          */fault: TwoPartyFault
     )
+    /**
+     * The server refused a call on a signing request (it is gone, signed
+     * or declined already, or the signature does not fit it).
+     */
+    case Request(
+        /**
+         * Why.
+         */refusal: RequestRefusal
+    )
 
     
 
@@ -2251,6 +2260,9 @@ public struct FfiConverterTypeFknError: FfiConverterRustBuffer {
             )
         case 9: return .TwoParty(
             fault: try FfiConverterTypeTwoPartyFault.read(from: &buf)
+            )
+        case 10: return .Request(
+            refusal: try FfiConverterTypeRequestRefusal.read(from: &buf)
             )
 
          default: throw UniffiInternalError.unexpectedEnumCase
@@ -2307,6 +2319,11 @@ public struct FfiConverterTypeFknError: FfiConverterRustBuffer {
         case let .TwoParty(fault):
             writeInt(&buf, Int32(9))
             FfiConverterTypeTwoPartyFault.write(fault, into: &buf)
+            
+        
+        case let .Request(refusal):
+            writeInt(&buf, Int32(10))
+            FfiConverterTypeRequestRefusal.write(refusal, into: &buf)
             
         }
     }
@@ -2636,6 +2653,182 @@ public func FfiConverterTypePkiFault_lift(_ buf: RustBuffer) throws -> PkiFault 
 #endif
 public func FfiConverterTypePkiFault_lower(_ value: PkiFault) -> RustBuffer {
     return FfiConverterTypePkiFault.lower(value)
+}
+
+
+
+/**
+ * Why a signing request could not be fetched, approved or declined.
+ */
+
+public enum RequestRefusal: Equatable, Hashable {
+    
+    /**
+     * No request with this id for the device's account.
+     */
+    case notFound
+    /**
+     * Its deadline passed.
+     */
+    case expired
+    /**
+     * Signed already (by this or another device of the account).
+     */
+    case alreadySigned
+    /**
+     * Declined already.
+     */
+    case alreadyDeclined
+    /**
+     * The CMS was made by another key than the one the request names.
+     */
+    case wrongKey
+    /**
+     * The CMS signs other content than the request's document or digest.
+     */
+    case wrongContent
+    /**
+     * The CMS is attached where detached was asked, or the reverse.
+     */
+    case wrongForm
+    /**
+     * The CMS is malformed or its signature does not verify.
+     */
+    case badSignature
+    /**
+     * The CMS lacks the signing-certificate-v2 attribute of CAdES-BES.
+     */
+    case notCades
+    /**
+     * More requests in one call than one token command signs.
+     */
+    case tooMany
+    /**
+     * The call itself was malformed (e.g. a reason too long).
+     */
+    case malformed
+    /**
+     * The server cannot serve signing requests now (its database, or it
+     * has no request service).
+     */
+    case unavailable
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RequestRefusal: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRequestRefusal: FfiConverterRustBuffer {
+    typealias SwiftType = RequestRefusal
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RequestRefusal {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .notFound
+        
+        case 2: return .expired
+        
+        case 3: return .alreadySigned
+        
+        case 4: return .alreadyDeclined
+        
+        case 5: return .wrongKey
+        
+        case 6: return .wrongContent
+        
+        case 7: return .wrongForm
+        
+        case 8: return .badSignature
+        
+        case 9: return .notCades
+        
+        case 10: return .tooMany
+        
+        case 11: return .malformed
+        
+        case 12: return .unavailable
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RequestRefusal, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .notFound:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .expired:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .alreadySigned:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .alreadyDeclined:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .wrongKey:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .wrongContent:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .wrongForm:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .badSignature:
+            writeInt(&buf, Int32(8))
+        
+        
+        case .notCades:
+            writeInt(&buf, Int32(9))
+        
+        
+        case .tooMany:
+            writeInt(&buf, Int32(10))
+        
+        
+        case .malformed:
+            writeInt(&buf, Int32(11))
+        
+        
+        case .unavailable:
+            writeInt(&buf, Int32(12))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRequestRefusal_lift(_ buf: RustBuffer) throws -> RequestRefusal {
+    return try FfiConverterTypeRequestRefusal.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRequestRefusal_lower(_ value: RequestRefusal) -> RustBuffer {
+    return FfiConverterTypeRequestRefusal.lower(value)
 }
 
 

@@ -2615,6 +2615,21 @@ sealed class FknException: kotlin.Exception() {
             get() = "fault=${ `fault` }"
     }
     
+    /**
+     * The server refused a call on a signing request (it is gone, signed
+     * or declined already, or the signature does not fit it).
+     */
+    class Request(
+        
+        /**
+         * Why.
+         */
+        val `refusal`: RequestRefusal
+        ) : FknException() {
+        override val message
+            get() = "refusal=${ `refusal` }"
+    }
+    
 
     
 
@@ -2659,6 +2674,9 @@ public object FfiConverterTypeFknError : FfiConverterRustBuffer<FknException> {
                 )
             9 -> FknException.TwoParty(
                 FfiConverterTypeTwoPartyFault.read(buf),
+                )
+            10 -> FknException.Request(
+                FfiConverterTypeRequestRefusal.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
@@ -2711,6 +2729,11 @@ public object FfiConverterTypeFknError : FfiConverterRustBuffer<FknException> {
                 4UL
                 + FfiConverterTypeTwoPartyFault.allocationSize(value.`fault`)
             )
+            is FknException.Request -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterTypeRequestRefusal.allocationSize(value.`refusal`)
+            )
         }
     }
 
@@ -2759,6 +2782,11 @@ public object FfiConverterTypeFknError : FfiConverterRustBuffer<FknException> {
             is FknException.TwoParty -> {
                 buf.putInt(9)
                 FfiConverterTypeTwoPartyFault.write(value.`fault`, buf)
+                Unit
+            }
+            is FknException.Request -> {
+                buf.putInt(10)
+                FfiConverterTypeRequestRefusal.write(value.`refusal`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -2994,6 +3022,92 @@ public object FfiConverterTypePkiFault: FfiConverterRustBuffer<PkiFault> {
     override fun allocationSize(value: PkiFault) = 4UL
 
     override fun write(value: PkiFault, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Why a signing request could not be fetched, approved or declined.
+ */
+
+enum class RequestRefusal {
+    
+    /**
+     * No request with this id for the device's account.
+     */
+    NOT_FOUND,
+    /**
+     * Its deadline passed.
+     */
+    EXPIRED,
+    /**
+     * Signed already (by this or another device of the account).
+     */
+    ALREADY_SIGNED,
+    /**
+     * Declined already.
+     */
+    ALREADY_DECLINED,
+    /**
+     * The CMS was made by another key than the one the request names.
+     */
+    WRONG_KEY,
+    /**
+     * The CMS signs other content than the request's document or digest.
+     */
+    WRONG_CONTENT,
+    /**
+     * The CMS is attached where detached was asked, or the reverse.
+     */
+    WRONG_FORM,
+    /**
+     * The CMS is malformed or its signature does not verify.
+     */
+    BAD_SIGNATURE,
+    /**
+     * The CMS lacks the signing-certificate-v2 attribute of CAdES-BES.
+     */
+    NOT_CADES,
+    /**
+     * More requests in one call than one token command signs.
+     */
+    TOO_MANY,
+    /**
+     * The call itself was malformed (e.g. a reason too long).
+     */
+    MALFORMED,
+    /**
+     * The server cannot serve signing requests now (its database, or it
+     * has no request service).
+     */
+    UNAVAILABLE;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRequestRefusal: FfiConverterRustBuffer<RequestRefusal> {
+    override fun read(buf: ByteBuffer) = try {
+        
+        RequestRefusal.entries[buf.getInt() - 1]
+        
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: RequestRefusal) = 4UL
+
+    override fun write(value: RequestRefusal, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
