@@ -288,3 +288,80 @@ pub async fn cards(State(state): State<AppState>) -> Result<Response, AdminError
         .collect();
     Ok(Json(json!({ "cards": cards })).into_response())
 }
+
+/// Body of `POST /admin/v1/backends`.
+#[derive(Debug, serde::Deserialize)]
+pub struct BackendRequest {
+    /// A unique name.
+    pub name: String,
+    /// Where to announce completed requests (`http://...`), if anywhere.
+    pub webhook_url: Option<String>,
+}
+
+/// `POST /admin/v1/backends`: registers a backend. The answer holds its API
+/// key (shown only now) and the server key its webhooks are signed with.
+pub async fn create_backend(
+    State(state): State<AppState>,
+    Json(req): Json<BackendRequest>,
+) -> Result<Response, AdminError> {
+    let name = req.name.trim();
+    if name.is_empty() || name.len() > 100 {
+        return Err(AdminError::BadRequest(
+            "the name must be 1 to 100 bytes".into(),
+        ));
+    }
+    if let Some(url) = &req.webhook_url {
+        if !url.starts_with("http://") && !url.starts_with("https://") {
+            return Err(AdminError::BadRequest(
+                "webhook_url must be an http:// or https:// URL".into(),
+            ));
+        }
+    }
+    let (row, api_key) = state
+        .db
+        .create_backend(name, req.webhook_url.as_deref())
+        .await?;
+    state
+        .db
+        .audit(
+            AuditEvent::BackendCreated,
+            None,
+            None,
+            &format!("backend {} ({})", row.name, row.id),
+        )
+        .await?;
+    let body = json!({
+        "id": row.id,
+        "name": row.name,
+        "webhook_url": row.webhook_url,
+        "api_key": api_key.as_str(),
+        "server_key": hex::encode(state.identity.signing_key().verifying_key().to_bytes()),
+        "server_key_fingerprint": hex::encode(state.identity.fingerprint()),
+    });
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// `GET /admin/v1/backends`.
+pub async fn backends(State(state): State<AppState>) -> Result<Response, AdminError> {
+    Ok(Json(json!({ "backends": state.db.backends().await? })).into_response())
+}
+
+/// `POST /admin/v1/backends/{id}/revoke`: its API key stops working.
+pub async fn revoke_backend(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AdminError> {
+    if !state.db.revoke_backend(&id).await? {
+        return Err(AdminError::NotFound);
+    }
+    state
+        .db
+        .audit(
+            AuditEvent::BackendRevoked,
+            None,
+            None,
+            &format!("backend {id}"),
+        )
+        .await?;
+    Ok(Json(json!({ "revoked": id })).into_response())
+}

@@ -6,12 +6,15 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use fkn_core::distributed::{Outcome, Refusal, RequestKind};
 use fkn_core::onboarding::{GatewayEvent, GatewayOutcome};
+use fkn_core::requests::DeskEvent;
 
 use crate::AppState;
 use crate::storage::audit::AuditEvent;
 use crate::storage::now_secs;
 
-/// Largest request body: CBOR requests are well under 1 KiB.
+/// Largest request body but for the device endpoint's signing-request
+/// calls (see `fkn_core::onboarding::wire::MAX_CALL_MESSAGE`): CBOR
+/// requests are well under 1 KiB.
 pub const MAX_REQUEST: usize = 16 * 1024;
 
 /// `POST /v1/device`: one CBOR message of the device protocol in, one out
@@ -45,6 +48,9 @@ pub async fn device(State(state): State<AppState>, body: Bytes) -> Response {
         refusal = ?outcome.distributed.as_ref().and_then(|o| o.refusal),
         "device request"
     );
+    if !outcome.requests.is_empty() {
+        state.changed.notify_waiters();
+    }
     for (event, key, detail) in audit_rows(&outcome) {
         let account = outcome.account.as_deref();
         if let Err(e) = state
@@ -86,6 +92,27 @@ fn audit_rows(o: &GatewayOutcome) -> Vec<(AuditEvent, Option<String>, String)> {
                 format!("device {device}: {r}"),
             )]
         }
+        GatewayEvent::Called => o
+            .requests
+            .iter()
+            .map(|e| match e {
+                DeskEvent::Signed { request } => (
+                    AuditEvent::RequestSigned,
+                    None,
+                    format!("{request} by device {device}"),
+                ),
+                DeskEvent::Declined { request } => (
+                    AuditEvent::RequestDeclined,
+                    None,
+                    format!("{request} by device {device}"),
+                ),
+                DeskEvent::Refused { request, refusal } => (
+                    AuditEvent::ApprovalRefused,
+                    None,
+                    format!("{request} from device {device}: {refusal}"),
+                ),
+            })
+            .collect(),
         GatewayEvent::Forwarded => o
             .distributed
             .as_ref()

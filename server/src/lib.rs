@@ -7,6 +7,8 @@
 //! | [`storage`] | SQLite/PostgreSQL through sqlx; the core's stores over it |
 //! | [`http`] | `POST /v1/device` (pairing, signed two-party requests), `GET /healthz` |
 //! | [`admin`] | `/admin/v1/...` behind the admin token |
+//! | [`backend`] | `/api/v1/requests`: signing requests, behind a backend's API key |
+//! | [`webhooks`] | the worker expiring requests and delivering signed webhooks |
 //! | [`operator`] | `/operator`: the operator's HTML page |
 //! | [`enroll`], [`qr`] | enrollments and their QR codes |
 //! | [`secrets`] | the key-encryption key, the server identity key |
@@ -19,6 +21,7 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
 pub mod admin;
+pub mod backend;
 pub mod config;
 pub mod enroll;
 pub mod http;
@@ -27,6 +30,7 @@ pub mod qr;
 pub mod secrets;
 pub mod start;
 pub mod storage;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -36,12 +40,14 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use fkn_core::distributed::Server;
 use fkn_core::onboarding::{Gateway, GatewayConfig};
+use fkn_core::requests::RequestDesk;
 use tokio::net::TcpListener;
+use tokio::sync::Notify;
 use zeroize::Zeroizing;
 
 use crate::config::Config;
 use crate::secrets::{Identity, Kek, SecretError};
-use crate::storage::bridge::{SqlPairingStore, SqlStores};
+use crate::storage::bridge::{SqlPairingStore, SqlRequestStore, SqlStores};
 use crate::storage::{Db, StorageError};
 
 /// Why the server could not start.
@@ -67,8 +73,13 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     /// The core two-party server over the database.
     pub core: Arc<Server>,
-    /// The device endpoint in front of it: pairing and signed requests.
+    /// The device endpoint in front of it: pairing, signed two-party
+    /// requests, signing-request calls.
     pub gateway: Arc<Gateway>,
+    /// Signing requests.
+    pub desk: Arc<RequestDesk>,
+    /// Woken when a signing request changes state in this instance (long polls).
+    pub changed: Arc<Notify>,
     /// The database.
     pub db: Db,
     /// The admin bearer token.
@@ -106,17 +117,28 @@ impl AppState {
             &config.kek,
             config.server.clone(),
         ));
-        let pairing = SqlPairingStore::new((*stores).clone(), Kek::new(&config.kek));
+        let pairing = Arc::new(SqlPairingStore::new(
+            (*stores).clone(),
+            Kek::new(&config.kek),
+        ));
+        let desk = Arc::new(RequestDesk::new(
+            Arc::new(SqlRequestStore((*stores).clone())),
+            pairing.clone(),
+            core.clone(),
+        ));
         let gateway = Gateway::new(
-            Arc::new(pairing),
+            pairing,
             core.clone(),
             identity.signing_key().clone(),
             &config.kek,
             GatewayConfig::default(),
-        );
+        )
+        .with_requests(desk.clone());
         Ok(AppState(Arc::new(Inner {
             core,
             gateway: Arc::new(gateway),
+            desk,
+            changed: Arc::new(Notify::new()),
             db,
             admin_token: config.admin_token.clone(),
             kek,
@@ -138,13 +160,32 @@ pub fn router(state: AppState) -> Router {
         .route("/keys/{key_id}/unlock", post(admin::unlock))
         .route("/devices/{device_id}/revoke", post(admin::revoke_device))
         .route("/cards", get(admin::cards))
+        .route(
+            "/backends",
+            get(admin::backends).post(admin::create_backend),
+        )
+        .route("/backends/{backend_id}/revoke", post(admin::revoke_backend))
         .route("/audit", get(admin::audit))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             admin::require_token,
         ));
+    let api = Router::new()
+        .route("/requests", post(backend::create))
+        .route("/requests/{id}", get(backend::show))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            backend::require_key,
+        ))
+        .layer(DefaultBodyLimit::max(backend::MAX_BODY));
     Router::new()
-        .route("/v1/device", post(http::device))
+        .route(
+            "/v1/device",
+            post(http::device).layer(DefaultBodyLimit::max(
+                fkn_core::onboarding::wire::MAX_CALL_MESSAGE,
+            )),
+        )
+        .nest("/api/v1", api)
         .route("/healthz", get(http::healthz))
         .nest("/admin/v1", admin)
         .route("/operator", get(operator::index))
@@ -194,9 +235,13 @@ impl Bound {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartError> {
         let db = self.state.db.clone();
-        axum::serve(self.listener, router(self.state))
+        let worker = tokio::spawn(webhooks::run(self.state.clone()));
+        let served = axum::serve(self.listener, router(self.state))
             .with_graceful_shutdown(shutdown)
-            .await?;
+            .await;
+        worker.abort();
+        let _ = worker.await;
+        served?;
         db.close().await;
         Ok(())
     }

@@ -241,8 +241,15 @@ fn oversized_bodies_are_refused_by_http() {
     let srv = TestServer::start();
     let ch = common::HttpChannel::new(&srv.base);
     assert_eq!(
-        ch.post(&vec![0u8; 64 * 1024]),
+        ch.post(&vec![0u8; wire::MAX_CALL_MESSAGE + 1]),
         Err(fkn_core::distributed::ChannelError::HttpStatus(413))
+    );
+    // Only signing-request calls may be large: anything else over the
+    // pairing limit is refused as malformed.
+    let answer = ch.post(&vec![0u8; 64 * 1024]).unwrap();
+    assert_eq!(
+        wire::decode::<ServerMessage>(&answer).unwrap(),
+        ServerMessage::Refused(PairingRefusal::Malformed.to_wire().0, 0)
     );
 }
 

@@ -19,6 +19,7 @@ mod model;
 mod refusal;
 mod sign;
 mod store;
+mod webhook;
 mod wire;
 
 pub use client::{FetchedRequest, RequestClient};
@@ -30,4 +31,7 @@ pub use model::{
 pub use refusal::RequestRefusal;
 pub use sign::{approve_on_token, approve_with, prepare_approvals};
 pub use store::{MemoryRequestStore, RequestStore};
+pub use webhook::{
+    SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookError, sign_webhook, verify_webhook, webhook_digest,
+};
 pub use wire::{Approval, CallReply, DeviceCall, RequestView};

@@ -45,3 +45,54 @@ pub fn openssl_in(dir: &Path, args: &[&str]) -> (bool, String) {
     );
     (out.status.success(), text)
 }
+
+/// `openssl cms -verify` with gost-engine of DER `cms` made by the holder of
+/// the DER certificate `signer` (trusted as its own root): over `content`
+/// when detached, over the encapsulated content otherwise. Returns
+/// (verified, the content OpenSSL output, its messages).
+#[allow(dead_code)] // not every test crate that includes this module verifies CMS
+pub fn openssl_cms_verify(
+    cms: &[u8],
+    content: Option<&[u8]>,
+    signer: &[u8],
+) -> (bool, Vec<u8>, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    std::fs::write(d.join("signer.der"), signer).expect("write");
+    std::fs::write(d.join("sig.der"), cms).expect("write");
+    let (ok, out) = openssl_in(
+        d,
+        &[
+            "x509",
+            "-inform",
+            "DER",
+            "-in",
+            "signer.der",
+            "-out",
+            "signer.pem",
+        ],
+    );
+    assert!(ok, "openssl x509: {out}");
+    let mut args = vec![
+        "cms",
+        "-verify",
+        "-engine",
+        "gost",
+        "-binary",
+        "-inform",
+        "DER",
+        "-in",
+        "sig.der",
+        "-CAfile",
+        "signer.pem",
+        "-out",
+        "out.bin",
+    ];
+    if let Some(c) = content {
+        std::fs::write(d.join("data.bin"), c).expect("write");
+        args.extend(["-content", "data.bin"]);
+    }
+    let (ok, out) = openssl_in(d, &args);
+    let output = std::fs::read(d.join("out.bin")).unwrap_or_default();
+    (ok && out.contains("Verification successful"), output, out)
+}

@@ -37,6 +37,22 @@ pub enum AuditEvent {
     DeviceRevoked,
     /// A signed device request was refused (replay, revoked device, bad signature...).
     AccessRefused,
+    /// The operator registered a backend (an API key).
+    BackendCreated,
+    /// The operator revoked a backend's API key.
+    BackendRevoked,
+    /// A backend created a signing request.
+    RequestCreated,
+    /// A device signed a request; its CMS was checked and accepted.
+    RequestSigned,
+    /// A device declined a request.
+    RequestDeclined,
+    /// A request's deadline passed while it was pending.
+    RequestExpired,
+    /// A device's approval or decline was refused (wrong key, content...).
+    ApprovalRefused,
+    /// A webhook was given up after its retries.
+    WebhookFailed,
 }
 
 impl AuditEvent {
@@ -57,6 +73,14 @@ impl AuditEvent {
             AuditEvent::EnrollmentCompleted => "enrollment_completed",
             AuditEvent::DeviceRevoked => "device_revoked",
             AuditEvent::AccessRefused => "access_refused",
+            AuditEvent::BackendCreated => "backend_created",
+            AuditEvent::BackendRevoked => "backend_revoked",
+            AuditEvent::RequestCreated => "request_created",
+            AuditEvent::RequestSigned => "request_signed",
+            AuditEvent::RequestDeclined => "request_declined",
+            AuditEvent::RequestExpired => "request_expired",
+            AuditEvent::ApprovalRefused => "approval_refused",
+            AuditEvent::WebhookFailed => "webhook_failed",
         }
     }
 }

@@ -8,6 +8,7 @@ use fkn_core::distributed::{
     KeyId, KeyRecord, NoncePool, PoolEntry, ShareStore, StoreError, Taken,
 };
 use fkn_core::onboarding::{CardRecord, EnrollmentRecord, PairedDevice, PairingStore};
+use fkn_core::requests::{RequestStore, SigningRequest};
 use tokio::runtime::Handle;
 use zeroize::Zeroizing;
 
@@ -182,5 +183,45 @@ impl PairingStore for SqlPairingStore {
     fn key_owner(&self, key_id: &str) -> Result<Option<String>, StoreError> {
         let s = &self.stores;
         s.run("key owner", s.db.key_owner(key_id))
+    }
+}
+
+/// The request desk's [`RequestStore`] over the database (state changes
+/// queue their webhooks in the same transaction).
+#[derive(Clone, Debug)]
+pub struct SqlRequestStore(pub SqlStores);
+
+impl RequestStore for SqlRequestStore {
+    fn insert(&self, request: &SigningRequest) -> Result<(), StoreError> {
+        let s = &self.0;
+        s.run("request insert", s.db.insert_request(request))
+    }
+
+    fn get(&self, id: &str) -> Result<Option<SigningRequest>, StoreError> {
+        let s = &self.0;
+        s.run("request load", s.db.request(id))
+    }
+
+    fn pending(
+        &self,
+        account: &str,
+        now: u64,
+        limit: usize,
+    ) -> Result<Vec<SigningRequest>, StoreError> {
+        let s = &self.0;
+        s.run(
+            "pending requests",
+            s.db.pending_requests(account, now, limit),
+        )
+    }
+
+    fn finish(&self, done: &SigningRequest, now: u64) -> Result<bool, StoreError> {
+        let s = &self.0;
+        s.run("request finish", s.db.finish_request(done, now))
+    }
+
+    fn expire(&self, now: u64) -> Result<Vec<SigningRequest>, StoreError> {
+        let s = &self.0;
+        s.run("request expiry", s.db.expire_requests(now))
     }
 }

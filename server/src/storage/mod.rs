@@ -16,6 +16,7 @@ pub mod audit;
 pub mod bridge;
 pub mod pairing;
 mod pool;
+pub mod requests;
 mod shares;
 
 use std::borrow::Cow;
@@ -85,6 +86,13 @@ fn migrator() -> Migrator {
                 Cow::Borrowed("pairing"),
                 MigrationType::Simple,
                 Cow::Borrowed(include_str!("../../migrations/0002_pairing.sql")),
+                false,
+            ),
+            Migration::new(
+                3,
+                Cow::Borrowed("requests"),
+                MigrationType::Simple,
+                Cow::Borrowed(include_str!("../../migrations/0003_requests.sql")),
                 false,
             ),
         ]),
