@@ -22,6 +22,7 @@ mod live;
 mod logging;
 mod pki;
 mod prepared_pin;
+mod requests;
 mod retap;
 mod session;
 mod transport;
@@ -38,6 +39,7 @@ pub use live::live_object_count;
 pub use logging::{LogLevel, set_log_level};
 pub use pki::{certificate_info, verify_cms, verify_csr, verify_digest};
 pub use prepared_pin::PreparedPin;
+pub use requests::{ApprovalResult, RequestKeyKind, SigningRequest};
 pub use retap::{
     CardTapSource, RetapListener, RetapOperation, RetapOutcome, RetapRunner, RetapStatus,
 };
@@ -45,7 +47,7 @@ pub use session::TokenSession;
 pub use transport::NfcTransport;
 pub use two_party::{TwoPartyDevice, TwoPartyKey, TwoPartyKeyInfo};
 pub use two_party_platform::{SecureStore, SecureStoreError, ServerChannel, ServerChannelError};
-pub use virtual_signing_server::{TwoPartyKeyStatus, VirtualSigningServer};
+pub use virtual_signing_server::{RequestResult, TwoPartyKeyStatus, VirtualSigningServer};
 pub use virtual_token::VirtualToken;
 
 uniffi::setup_scaffolding!("fkn");

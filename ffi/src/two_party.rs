@@ -251,6 +251,14 @@ impl TwoPartyKey {
             .lock()
             .map_err(|_| invalid("this key failed internally earlier; unlock it again"))
     }
+
+    /// Runs `f` with the unlocked key (for other modules of the FFI).
+    pub(crate) fn with_key<T>(
+        &self,
+        f: impl FnOnce(&mut DeviceKey) -> Result<T, FknError>,
+    ) -> Result<T, FknError> {
+        f(&mut *self.lock()?)
+    }
 }
 
 #[uniffi::export]

@@ -12,9 +12,13 @@ use fkn_core::onboarding::{
     EnrollmentRecord, EnrollmentUri, Gateway, GatewayConfig, MemoryPairingStore, PAIRING_CURVE,
     activation_code, random_id,
 };
+use fkn_core::requests::{
+    Content, KeyRef, MemoryRequestStore, NewRequest, RequestDesk, RequestStore,
+};
 
 use crate::error::FknError;
 use crate::live::LiveGuard;
+use crate::requests::RequestKeyKind;
 use crate::two_party;
 use crate::two_party_platform::{ServerChannel, ServerChannelError};
 
@@ -40,6 +44,8 @@ pub struct VirtualSigningServer {
     inner: Arc<Server>,
     gateway: Gateway,
     pairing: Arc<MemoryPairingStore>,
+    desk: Arc<RequestDesk>,
+    requests: Arc<MemoryRequestStore>,
     _live: LiveGuard,
 }
 
@@ -73,17 +79,26 @@ impl VirtualSigningServer {
         ));
         let pairing = Arc::new(MemoryPairingStore::new());
         let identity = SigningKey::generate(PAIRING_CURVE, &mut fkn_core::crypto::os_rng());
+        let requests = Arc::new(MemoryRequestStore::new());
+        let desk = Arc::new(RequestDesk::new(
+            requests.clone(),
+            pairing.clone(),
+            inner.clone(),
+        ));
         let gateway = Gateway::new(
             pairing.clone(),
             inner.clone(),
             identity,
             &kek,
             GatewayConfig::default(),
-        );
+        )
+        .with_requests(desk.clone());
         Arc::new(VirtualSigningServer {
             inner,
             gateway,
             pairing,
+            desk,
+            requests,
             _live: LiveGuard::new(),
         })
     }
@@ -141,6 +156,53 @@ impl VirtualSigningServer {
         Ok(text)
     }
 
+    /// A backend's signing request for `account` (as `fkn-server`'s
+    /// `POST /api/v1/requests` makes it): `document` signed with the key
+    /// `key_kind`/`key_id` of the account, pending for `ttl_seconds`.
+    /// Returns its id.
+    #[allow(clippy::too_many_arguments)] // the fields of one request
+    pub fn create_request(
+        &self,
+        account: String,
+        title: String,
+        document: Vec<u8>,
+        key_kind: RequestKeyKind,
+        key_id: String,
+        detached: bool,
+        ttl_seconds: u64,
+    ) -> Result<String, FknError> {
+        let new = NewRequest {
+            account,
+            title,
+            content: Content::Document(document.into()),
+            key: match key_kind {
+                RequestKeyKind::Card => KeyRef::Card(key_id),
+                RequestKeyKind::TwoParty => KeyRef::Distributed(key_id),
+            },
+            detached,
+            deadline: now().saturating_add(ttl_seconds),
+        };
+        let created = self
+            .desk
+            .create("virtual", new, now())
+            .map_err(|e| crate::error::invalid(e.to_string()))?;
+        Ok(created.id)
+    }
+
+    /// The state of request `id` (`pending`, `signed`, `declined`,
+    /// `expired`) and, once signed, its CMS.
+    pub fn request_result(&self, id: String) -> Result<RequestResult, FknError> {
+        let r = self
+            .requests
+            .get(&id)?
+            .ok_or_else(|| crate::error::invalid(format!("no request {id}")))?;
+        Ok(RequestResult {
+            state: r.state_at(now()).as_str().to_owned(),
+            cms: r.cms,
+            decline_reason: r.decline_reason,
+        })
+    }
+
     /// Revokes a device: its signed requests are refused from now on.
     pub fn revoke_device(&self, device_id: String) {
         self.pairing.revoke_device(&device_id);
@@ -188,4 +250,15 @@ impl ServerChannel for DeviceChannel {
     fn exchange(&self, request: Vec<u8>) -> Result<Vec<u8>, ServerChannelError> {
         Ok(self.server.handle_device(request))
     }
+}
+
+/// A request's state as the backend sees it.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct RequestResult {
+    /// `pending`, `signed`, `declined` or `expired`.
+    pub state: String,
+    /// The CMS (DER), once signed.
+    pub cms: Option<Vec<u8>>,
+    /// Why the user declined, once declined.
+    pub decline_reason: Option<String>,
 }

@@ -2915,6 +2915,38 @@ public protocol TwoPartyDeviceProtocol: AnyObject, Sendable {
     func enrollment() throws  -> EnrolledDevice
     
     /**
+     * Signs up to 16 fetched requests with card key `key_id` (whose
+     * certificate is `certificate`) in one sign command on the logged-in
+     * `session`, then sends the CMS signatures in one round trip. The
+     * digest of each document is computed here from the bytes given.
+     */
+    func approveWithCard(session: TokenSession, keyId: Data, certificate: Data, requests: [SigningRequest]) throws  -> [ApprovalResult]
+    
+    /**
+     * Signs fetched requests with the unlocked two-party `key` (one
+     * signature, usually one round trip, each) and sends them in one more.
+     */
+    func approveWithKey(key: TwoPartyKey, certificate: Data, requests: [SigningRequest]) throws  -> [ApprovalResult]
+    
+    /**
+     * Declines a request with a reason for its sender (at most 500 bytes).
+     */
+    func declineRequest(id: String, reason: String) throws 
+    
+    /**
+     * Up to 16 requests with their content, to show and then approve. One
+     * round trip; throws `Request` when one is not pending any more.
+     */
+    func fetchRequests(ids: [String]) throws  -> [SigningRequest]
+    
+    /**
+     * The account's pending signing requests, oldest first (at most 100),
+     * without their content. One round trip; throws `TwoParty(NotEnrolled)`
+     * before enrollment.
+     */
+    func pendingRequests() throws  -> [SigningRequest]
+    
+    /**
      * Changes the PIN of `key_id`. The server first checks a proof made with
      * the old PIN (counted as an attempt), so a mistyped old PIN throws
      * `WrongPin` and leaves the key as it was. One round trip.
@@ -3101,6 +3133,82 @@ open func enrollment()throws  -> EnrolledDevice  {
     return try  FfiConverterTypeEnrolledDevice_lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
         uniffiCallStatus in
     uniffi_fkn_ffi_fn_method_twopartydevice_enrollment(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Signs up to 16 fetched requests with card key `key_id` (whose
+     * certificate is `certificate`) in one sign command on the logged-in
+     * `session`, then sends the CMS signatures in one round trip. The
+     * digest of each document is computed here from the bytes given.
+     */
+open func approveWithCard(session: TokenSession, keyId: Data, certificate: Data, requests: [SigningRequest])throws  -> [ApprovalResult]  {
+    return try  FfiConverterSequenceTypeApprovalResult.lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_twopartydevice_approve_with_card(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeTokenSession_lower(session),
+        FfiConverterData.lower(keyId),
+        FfiConverterData.lower(certificate),
+        FfiConverterSequenceTypeSigningRequest.lower(requests),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Signs fetched requests with the unlocked two-party `key` (one
+     * signature, usually one round trip, each) and sends them in one more.
+     */
+open func approveWithKey(key: TwoPartyKey, certificate: Data, requests: [SigningRequest])throws  -> [ApprovalResult]  {
+    return try  FfiConverterSequenceTypeApprovalResult.lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_twopartydevice_approve_with_key(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeTwoPartyKey_lower(key),
+        FfiConverterData.lower(certificate),
+        FfiConverterSequenceTypeSigningRequest.lower(requests),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Declines a request with a reason for its sender (at most 500 bytes).
+     */
+open func declineRequest(id: String, reason: String)throws   {try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_twopartydevice_decline_request(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),
+        FfiConverterString.lower(reason),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Up to 16 requests with their content, to show and then approve. One
+     * round trip; throws `Request` when one is not pending any more.
+     */
+open func fetchRequests(ids: [String])throws  -> [SigningRequest]  {
+    return try  FfiConverterSequenceTypeSigningRequest.lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_twopartydevice_fetch_requests(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceString.lower(ids),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The account's pending signing requests, oldest first (at most 100),
+     * without their content. One round trip; throws `TwoParty(NotEnrolled)`
+     * before enrollment.
+     */
+open func pendingRequests()throws  -> [SigningRequest]  {
+    return try  FfiConverterSequenceTypeSigningRequest.lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_twopartydevice_pending_requests(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -3551,6 +3659,14 @@ public protocol VirtualSigningServerProtocol: AnyObject, Sendable {
     func createEnrollment(account: String, ttlSeconds: UInt64) throws  -> String
     
     /**
+     * A backend's signing request for `account` (as `fkn-server`'s
+     * `POST /api/v1/requests` makes it): `document` signed with the key
+     * `key_kind`/`key_id` of the account, pending for `ttl_seconds`.
+     * Returns its id.
+     */
+    func createRequest(account: String, title: String, document: Data, keyKind: RequestKeyKind, keyId: String, detached: Bool, ttlSeconds: UInt64) throws  -> String
+    
+    /**
      * A `ServerChannel` to the device endpoint: enrollment and signed
      * requests, as with a real `fkn-server`.
      */
@@ -3565,6 +3681,12 @@ public protocol VirtualSigningServerProtocol: AnyObject, Sendable {
      * Answers one message of the device endpoint (`POST /v1/device`).
      */
     func handleDevice(message: Data)  -> Data
+    
+    /**
+     * The state of request `id` (`pending`, `signed`, `declined`,
+     * `expired`) and, once signed, its CMS.
+     */
+    func requestResult(id: String) throws  -> RequestResult
     
     /**
      * Revokes a key for good.
@@ -3687,6 +3809,28 @@ open func createEnrollment(account: String, ttlSeconds: UInt64)throws  -> String
 }
     
     /**
+     * A backend's signing request for `account` (as `fkn-server`'s
+     * `POST /api/v1/requests` makes it): `document` signed with the key
+     * `key_kind`/`key_id` of the account, pending for `ttl_seconds`.
+     * Returns its id.
+     */
+open func createRequest(account: String, title: String, document: Data, keyKind: RequestKeyKind, keyId: String, detached: Bool, ttlSeconds: UInt64)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_virtualsigningserver_create_request(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(account),
+        FfiConverterString.lower(title),
+        FfiConverterData.lower(document),
+        FfiConverterTypeRequestKeyKind_lower(keyKind),
+        FfiConverterString.lower(keyId),
+        FfiConverterBool.lower(detached),
+        FfiConverterUInt64.lower(ttlSeconds),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * A `ServerChannel` to the device endpoint: enrollment and signed
      * requests, as with a real `fkn-server`.
      */
@@ -3721,6 +3865,20 @@ open func handleDevice(message: Data) -> Data  {
     uniffi_fkn_ffi_fn_method_virtualsigningserver_handle_device(
             self.uniffiCloneHandle(),
         FfiConverterData.lower(message),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The state of request `id` (`pending`, `signed`, `declined`,
+     * `expired`) and, once signed, its CMS.
+     */
+open func requestResult(id: String)throws  -> RequestResult  {
+    return try  FfiConverterTypeRequestResult_lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_virtualsigningserver_request_result(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),uniffiCallStatus
     )
 })
 }
@@ -4074,6 +4232,75 @@ public func FfiConverterTypeVirtualToken_lower(_ value: VirtualToken) -> UInt64 
 
 
 /**
+ * What the server said to one approval.
+ */
+public struct ApprovalResult: Equatable, Hashable {
+    /**
+     * The request.
+     */
+    public var id: String
+    /**
+     * `None`: accepted (signed). Otherwise why not.
+     */
+    public var refusal: RequestRefusal?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The request.
+         */id: String, 
+        /**
+         * `None`: accepted (signed). Otherwise why not.
+         */refusal: RequestRefusal?) {
+        self.id = id
+        self.refusal = refusal
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ApprovalResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeApprovalResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ApprovalResult {
+        return
+            try ApprovalResult(
+                id: FfiConverterString.read(from: &buf), 
+                refusal: FfiConverterOptionTypeRequestRefusal.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ApprovalResult, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterOptionTypeRequestRefusal.write(value.refusal, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApprovalResult_lift(_ buf: RustBuffer) throws -> ApprovalResult {
+    return try FfiConverterTypeApprovalResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApprovalResult_lower(_ value: ApprovalResult) -> RustBuffer {
+    return FfiConverterTypeApprovalResult.lower(value)
+}
+
+
+/**
  * Who this device is towards its server.
  */
 public struct EnrolledDevice: Equatable, Hashable {
@@ -4330,6 +4557,255 @@ public func FfiConverterTypeEnrollmentSummary_lift(_ buf: RustBuffer) throws -> 
 #endif
 public func FfiConverterTypeEnrollmentSummary_lower(_ value: EnrollmentSummary) -> RustBuffer {
     return FfiConverterTypeEnrollmentSummary.lower(value)
+}
+
+
+/**
+ * A request's state as the backend sees it.
+ */
+public struct RequestResult: Equatable, Hashable {
+    /**
+     * `pending`, `signed`, `declined` or `expired`.
+     */
+    public var state: String
+    /**
+     * The CMS (DER), once signed.
+     */
+    public var cms: Data?
+    /**
+     * Why the user declined, once declined.
+     */
+    public var declineReason: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `pending`, `signed`, `declined` or `expired`.
+         */state: String, 
+        /**
+         * The CMS (DER), once signed.
+         */cms: Data?, 
+        /**
+         * Why the user declined, once declined.
+         */declineReason: String?) {
+        self.state = state
+        self.cms = cms
+        self.declineReason = declineReason
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RequestResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRequestResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RequestResult {
+        return
+            try RequestResult(
+                state: FfiConverterString.read(from: &buf), 
+                cms: FfiConverterOptionData.read(from: &buf), 
+                declineReason: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RequestResult, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.state, into: &buf)
+        FfiConverterOptionData.write(value.cms, into: &buf)
+        FfiConverterOptionString.write(value.declineReason, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRequestResult_lift(_ buf: RustBuffer) throws -> RequestResult {
+    return try FfiConverterTypeRequestResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRequestResult_lower(_ value: RequestResult) -> RustBuffer {
+    return FfiConverterTypeRequestResult.lower(value)
+}
+
+
+/**
+ * A signing request. Listings carry no content (`document` and `digest`
+ * are empty); fetched ones do.
+ */
+public struct SigningRequest: Equatable, Hashable {
+    /**
+     * Its id.
+     */
+    public var id: String
+    /**
+     * The title to show.
+     */
+    public var title: String
+    /**
+     * Only a digest is signed: say so, the phone cannot show the document.
+     */
+    public var digestOnly: Bool
+    /**
+     * The document to show and sign (fetched, not digest-only).
+     */
+    public var document: Data?
+    /**
+     * The document's length in bytes (0 when digest-only).
+     */
+    public var documentLength: UInt64
+    /**
+     * The digest to sign (fetched, digest-only).
+     */
+    public var digest: Data?
+    /**
+     * The backend's description of a digest-only request.
+     */
+    public var summary: String?
+    /**
+     * The kind of key to sign with.
+     */
+    public var keyKind: RequestKeyKind
+    /**
+     * Its id (see [`RequestKeyKind`]).
+     */
+    public var keyId: String
+    /**
+     * A detached CMS is asked (else the document goes inside it).
+     */
+    public var detached: Bool
+    /**
+     * Unix seconds.
+     */
+    public var createdAt: UInt64
+    /**
+     * Unix seconds: the request expires then.
+     */
+    public var deadline: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Its id.
+         */id: String, 
+        /**
+         * The title to show.
+         */title: String, 
+        /**
+         * Only a digest is signed: say so, the phone cannot show the document.
+         */digestOnly: Bool, 
+        /**
+         * The document to show and sign (fetched, not digest-only).
+         */document: Data?, 
+        /**
+         * The document's length in bytes (0 when digest-only).
+         */documentLength: UInt64, 
+        /**
+         * The digest to sign (fetched, digest-only).
+         */digest: Data?, 
+        /**
+         * The backend's description of a digest-only request.
+         */summary: String?, 
+        /**
+         * The kind of key to sign with.
+         */keyKind: RequestKeyKind, 
+        /**
+         * Its id (see [`RequestKeyKind`]).
+         */keyId: String, 
+        /**
+         * A detached CMS is asked (else the document goes inside it).
+         */detached: Bool, 
+        /**
+         * Unix seconds.
+         */createdAt: UInt64, 
+        /**
+         * Unix seconds: the request expires then.
+         */deadline: UInt64) {
+        self.id = id
+        self.title = title
+        self.digestOnly = digestOnly
+        self.document = document
+        self.documentLength = documentLength
+        self.digest = digest
+        self.summary = summary
+        self.keyKind = keyKind
+        self.keyId = keyId
+        self.detached = detached
+        self.createdAt = createdAt
+        self.deadline = deadline
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SigningRequest: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSigningRequest: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SigningRequest {
+        return
+            try SigningRequest(
+                id: FfiConverterString.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf), 
+                digestOnly: FfiConverterBool.read(from: &buf), 
+                document: FfiConverterOptionData.read(from: &buf), 
+                documentLength: FfiConverterUInt64.read(from: &buf), 
+                digest: FfiConverterOptionData.read(from: &buf), 
+                summary: FfiConverterOptionString.read(from: &buf), 
+                keyKind: FfiConverterTypeRequestKeyKind.read(from: &buf), 
+                keyId: FfiConverterString.read(from: &buf), 
+                detached: FfiConverterBool.read(from: &buf), 
+                createdAt: FfiConverterUInt64.read(from: &buf), 
+                deadline: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SigningRequest, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.id, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterBool.write(value.digestOnly, into: &buf)
+        FfiConverterOptionData.write(value.document, into: &buf)
+        FfiConverterUInt64.write(value.documentLength, into: &buf)
+        FfiConverterOptionData.write(value.digest, into: &buf)
+        FfiConverterOptionString.write(value.summary, into: &buf)
+        FfiConverterTypeRequestKeyKind.write(value.keyKind, into: &buf)
+        FfiConverterString.write(value.keyId, into: &buf)
+        FfiConverterBool.write(value.detached, into: &buf)
+        FfiConverterUInt64.write(value.createdAt, into: &buf)
+        FfiConverterUInt64.write(value.deadline, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSigningRequest_lift(_ buf: RustBuffer) throws -> SigningRequest {
+    return try FfiConverterTypeSigningRequest.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSigningRequest_lower(_ value: SigningRequest) -> RustBuffer {
+    return FfiConverterTypeSigningRequest.lower(value)
 }
 
 
@@ -4634,6 +5110,82 @@ public func FfiConverterTypeLogLevel_lift(_ buf: RustBuffer) throws -> LogLevel 
 #endif
 public func FfiConverterTypeLogLevel_lower(_ value: LogLevel) -> RustBuffer {
     return FfiConverterTypeLogLevel.lower(value)
+}
+
+
+
+/**
+ * Which kind of key a request must be signed with.
+ */
+
+public enum RequestKeyKind: Equatable, Hashable {
+    
+    /**
+     * A card key registered at enrollment (`key_id` is its server id, the
+     * `card_id` of the enrollment).
+     */
+    case card
+    /**
+     * A two-party key (`key_id` is its key id).
+     */
+    case twoParty
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RequestKeyKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRequestKeyKind: FfiConverterRustBuffer {
+    typealias SwiftType = RequestKeyKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RequestKeyKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .card
+        
+        case 2: return .twoParty
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RequestKeyKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .card:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .twoParty:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRequestKeyKind_lift(_ buf: RustBuffer) throws -> RequestKeyKind {
+    return try FfiConverterTypeRequestKeyKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRequestKeyKind_lower(_ value: RequestKeyKind) -> RustBuffer {
+    return FfiConverterTypeRequestKeyKind.lower(value)
 }
 
 
@@ -5519,6 +6071,55 @@ fileprivate struct FfiConverterOptionTypePinRef: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeRequestRefusal: FfiConverterRustBuffer {
+    typealias SwiftType = RequestRefusal?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRequestRefusal.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRequestRefusal.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
+    typealias SwiftType = [String]
+
+    public static func write(_ value: [String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterString.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [String]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceData: FfiConverterRustBuffer {
     typealias SwiftType = [Data]
 
@@ -5561,6 +6162,56 @@ fileprivate struct FfiConverterSequenceTypeKeyInfo: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeKeyInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeApprovalResult: FfiConverterRustBuffer {
+    typealias SwiftType = [ApprovalResult]
+
+    public static func write(_ value: [ApprovalResult], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeApprovalResult.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ApprovalResult] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ApprovalResult]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeApprovalResult.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSigningRequest: FfiConverterRustBuffer {
+    typealias SwiftType = [SigningRequest]
+
+    public static func write(_ value: [SigningRequest], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSigningRequest.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SigningRequest] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SigningRequest]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSigningRequest.read(from: &buf))
         }
         return seq
     }
@@ -5870,6 +6521,21 @@ private let initializationResult: InitializationResult = {
     if (uniffi_fkn_ffi_checksum_method_twopartydevice_enrollment() != 12716) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_fkn_ffi_checksum_method_twopartydevice_approve_with_card() != 2486) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_twopartydevice_approve_with_key() != 61872) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_twopartydevice_decline_request() != 33932) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_twopartydevice_fetch_requests() != 48737) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_twopartydevice_pending_requests() != 23753) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_fkn_ffi_checksum_method_twopartydevice_change_pin() != 38479) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5933,6 +6599,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_fkn_ffi_checksum_method_virtualsigningserver_create_enrollment() != 58095) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_fkn_ffi_checksum_method_virtualsigningserver_create_request() != 62996) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_fkn_ffi_checksum_method_virtualsigningserver_device_channel() != 63468) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5940,6 +6609,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_fkn_ffi_checksum_method_virtualsigningserver_handle_device() != 38352) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_virtualsigningserver_request_result() != 14230) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_fkn_ffi_checksum_method_virtualsigningserver_revoke() != 58756) {

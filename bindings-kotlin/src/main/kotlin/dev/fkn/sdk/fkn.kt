@@ -42,6 +42,7 @@ import dev.fkn.sdk.core.FfiConverterTypeFknError
 import dev.fkn.sdk.core.FfiConverterTypeKeyInfo
 import dev.fkn.sdk.core.FfiConverterTypePasswordInfo
 import dev.fkn.sdk.core.FfiConverterTypePinRef
+import dev.fkn.sdk.core.FfiConverterTypeRequestRefusal
 import dev.fkn.sdk.core.FfiConverterTypeSelectInfo
 import dev.fkn.sdk.core.FfiConverterTypeTokenInfo
 import dev.fkn.sdk.core.FfiConverterTypeVerifiedSignature
@@ -49,6 +50,7 @@ import dev.fkn.sdk.core.FknException
 import dev.fkn.sdk.core.KeyInfo
 import dev.fkn.sdk.core.PasswordInfo
 import dev.fkn.sdk.core.PinRef
+import dev.fkn.sdk.core.RequestRefusal
 import dev.fkn.sdk.core.SelectInfo
 import dev.fkn.sdk.core.TokenInfo
 import dev.fkn.sdk.core.VerifiedSignature
@@ -61,6 +63,7 @@ import dev.fkn.sdk.core.RustBuffer as RustBufferFknError
 import dev.fkn.sdk.core.RustBuffer as RustBufferKeyInfo
 import dev.fkn.sdk.core.RustBuffer as RustBufferPasswordInfo
 import dev.fkn.sdk.core.RustBuffer as RustBufferPinRef
+import dev.fkn.sdk.core.RustBuffer as RustBufferRequestRefusal
 import dev.fkn.sdk.core.RustBuffer as RustBufferSelectInfo
 import dev.fkn.sdk.core.RustBuffer as RustBufferTokenInfo
 import dev.fkn.sdk.core.RustBuffer as RustBufferVerifiedSignature
@@ -926,6 +929,16 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_fkn_ffi_checksum_method_twopartydevice_enrollment(
     ): Int
+    external fun uniffi_fkn_ffi_checksum_method_twopartydevice_approve_with_card(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_twopartydevice_approve_with_key(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_twopartydevice_decline_request(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_twopartydevice_fetch_requests(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_twopartydevice_pending_requests(
+    ): Int
     external fun uniffi_fkn_ffi_checksum_method_twopartydevice_change_pin(
     ): Int
     external fun uniffi_fkn_ffi_checksum_method_twopartydevice_delete(
@@ -968,11 +981,15 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_fkn_ffi_checksum_method_virtualsigningserver_create_enrollment(
     ): Int
+    external fun uniffi_fkn_ffi_checksum_method_virtualsigningserver_create_request(
+    ): Int
     external fun uniffi_fkn_ffi_checksum_method_virtualsigningserver_device_channel(
     ): Int
     external fun uniffi_fkn_ffi_checksum_method_virtualsigningserver_handle(
     ): Int
     external fun uniffi_fkn_ffi_checksum_method_virtualsigningserver_handle_device(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_virtualsigningserver_request_result(
     ): Int
     external fun uniffi_fkn_ffi_checksum_method_virtualsigningserver_revoke(
     ): Int
@@ -1154,6 +1171,16 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_fkn_ffi_fn_method_twopartydevice_enrollment(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_twopartydevice_approve_with_card(`ptr`: Long,`session`: Long,`keyId`: RustBuffer.ByValue,`certificate`: RustBuffer.ByValue,`requests`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_twopartydevice_approve_with_key(`ptr`: Long,`key`: Long,`certificate`: RustBuffer.ByValue,`requests`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_twopartydevice_decline_request(`ptr`: Long,`id`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_method_twopartydevice_fetch_requests(`ptr`: Long,`ids`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_twopartydevice_pending_requests(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_fkn_ffi_fn_method_twopartydevice_change_pin(`ptr`: Long,`keyId`: RustBuffer.ByValue,`oldPin`: RustBuffer.ByValue,`newPin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_fkn_ffi_fn_method_twopartydevice_delete(`ptr`: Long,`keyId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1218,11 +1245,15 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_fkn_ffi_fn_method_virtualsigningserver_create_enrollment(`ptr`: Long,`account`: RustBuffer.ByValue,`ttlSeconds`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_virtualsigningserver_create_request(`ptr`: Long,`account`: RustBuffer.ByValue,`title`: RustBuffer.ByValue,`document`: RustBuffer.ByValue,`keyKind`: RustBuffer.ByValue,`keyId`: RustBuffer.ByValue,`detached`: Byte,`ttlSeconds`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_fkn_ffi_fn_method_virtualsigningserver_device_channel(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_fkn_ffi_fn_method_virtualsigningserver_handle(`ptr`: Long,`request`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_fkn_ffi_fn_method_virtualsigningserver_handle_device(`ptr`: Long,`message`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_virtualsigningserver_request_result(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_fkn_ffi_fn_method_virtualsigningserver_revoke(`ptr`: Long,`keyId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
@@ -1521,6 +1552,21 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_fkn_ffi_checksum_method_twopartydevice_enrollment() and 0xFFFF) != 12716) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_fkn_ffi_checksum_method_twopartydevice_approve_with_card() and 0xFFFF) != 2486) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_twopartydevice_approve_with_key() and 0xFFFF) != 61872) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_twopartydevice_decline_request() and 0xFFFF) != 33932) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_twopartydevice_fetch_requests() and 0xFFFF) != 48737) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_twopartydevice_pending_requests() and 0xFFFF) != 23753) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_fkn_ffi_checksum_method_twopartydevice_change_pin() and 0xFFFF) != 38479) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1584,6 +1630,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_fkn_ffi_checksum_method_virtualsigningserver_create_enrollment() and 0xFFFF) != 58095) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_fkn_ffi_checksum_method_virtualsigningserver_create_request() and 0xFFFF) != 62996) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_fkn_ffi_checksum_method_virtualsigningserver_device_channel() and 0xFFFF) != 63468) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1591,6 +1640,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_fkn_ffi_checksum_method_virtualsigningserver_handle_device() and 0xFFFF) != 38352) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_virtualsigningserver_request_result() and 0xFFFF) != 14230) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_fkn_ffi_checksum_method_virtualsigningserver_revoke() and 0xFFFF) != 58756) {
@@ -5656,6 +5708,38 @@ public interface TwoPartyDeviceInterface {
     fun `enrollment`(): EnrolledDevice
     
     /**
+     * Signs up to 16 fetched requests with card key `key_id` (whose
+     * certificate is `certificate`) in one sign command on the logged-in
+     * `session`, then sends the CMS signatures in one round trip. The
+     * digest of each document is computed here from the bytes given.
+     */
+    fun `approveWithCard`(`session`: TokenSession, `keyId`: kotlin.ByteArray, `certificate`: kotlin.ByteArray, `requests`: List<SigningRequest>): List<ApprovalResult>
+    
+    /**
+     * Signs fetched requests with the unlocked two-party `key` (one
+     * signature, usually one round trip, each) and sends them in one more.
+     */
+    fun `approveWithKey`(`key`: TwoPartyKey, `certificate`: kotlin.ByteArray, `requests`: List<SigningRequest>): List<ApprovalResult>
+    
+    /**
+     * Declines a request with a reason for its sender (at most 500 bytes).
+     */
+    fun `declineRequest`(`id`: kotlin.String, `reason`: kotlin.String)
+    
+    /**
+     * Up to 16 requests with their content, to show and then approve. One
+     * round trip; throws `Request` when one is not pending any more.
+     */
+    fun `fetchRequests`(`ids`: List<kotlin.String>): List<SigningRequest>
+    
+    /**
+     * The account's pending signing requests, oldest first (at most 100),
+     * without their content. One round trip; throws `TwoParty(NotEnrolled)`
+     * before enrollment.
+     */
+    fun `pendingRequests`(): List<SigningRequest>
+    
+    /**
      * Changes the PIN of `key_id`. The server first checks a proof made with
      * the old PIN (counted as an attempt), so a mistyped old PIN throws
      * `WrongPin` and leaves the key as it was. One round trip.
@@ -5869,6 +5953,107 @@ open class TwoPartyDevice: Disposable, AutoCloseable, TwoPartyDeviceInterface
     callWithHandle {
     uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
     UniffiLib.uniffi_fkn_ffi_fn_method_twopartydevice_enrollment(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Signs up to 16 fetched requests with card key `key_id` (whose
+     * certificate is `certificate`) in one sign command on the logged-in
+     * `session`, then sends the CMS signatures in one round trip. The
+     * digest of each document is computed here from the bytes given.
+     */
+    @Throws(FknException::class)override fun `approveWithCard`(`session`: TokenSession, `keyId`: kotlin.ByteArray, `certificate`: kotlin.ByteArray, `requests`: List<SigningRequest>): List<ApprovalResult> {
+            return FfiConverterSequenceTypeApprovalResult.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_twopartydevice_approve_with_card(
+        it,
+        
+        FfiConverterTypeTokenSession.lower(`session`),
+        FfiConverterByteArray.lower(`keyId`),
+        FfiConverterByteArray.lower(`certificate`),
+        FfiConverterSequenceTypeSigningRequest.lower(`requests`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Signs fetched requests with the unlocked two-party `key` (one
+     * signature, usually one round trip, each) and sends them in one more.
+     */
+    @Throws(FknException::class)override fun `approveWithKey`(`key`: TwoPartyKey, `certificate`: kotlin.ByteArray, `requests`: List<SigningRequest>): List<ApprovalResult> {
+            return FfiConverterSequenceTypeApprovalResult.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_twopartydevice_approve_with_key(
+        it,
+        
+        FfiConverterTypeTwoPartyKey.lower(`key`),
+        FfiConverterByteArray.lower(`certificate`),
+        FfiConverterSequenceTypeSigningRequest.lower(`requests`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Declines a request with a reason for its sender (at most 500 bytes).
+     */
+    @Throws(FknException::class)override fun `declineRequest`(`id`: kotlin.String, `reason`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_twopartydevice_decline_request(
+        it,
+        
+        FfiConverterString.lower(`id`),
+        FfiConverterString.lower(`reason`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Up to 16 requests with their content, to show and then approve. One
+     * round trip; throws `Request` when one is not pending any more.
+     */
+    @Throws(FknException::class)override fun `fetchRequests`(`ids`: List<kotlin.String>): List<SigningRequest> {
+            return FfiConverterSequenceTypeSigningRequest.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_twopartydevice_fetch_requests(
+        it,
+        
+        FfiConverterSequenceString.lower(`ids`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The account's pending signing requests, oldest first (at most 100),
+     * without their content. One round trip; throws `TwoParty(NotEnrolled)`
+     * before enrollment.
+     */
+    @Throws(FknException::class)override fun `pendingRequests`(): List<SigningRequest> {
+            return FfiConverterSequenceTypeSigningRequest.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_twopartydevice_pending_requests(
         it,
         _status)
 }
@@ -6650,6 +6835,14 @@ public interface VirtualSigningServerInterface {
     fun `createEnrollment`(`account`: kotlin.String, `ttlSeconds`: kotlin.ULong): kotlin.String
     
     /**
+     * A backend's signing request for `account` (as `fkn-server`'s
+     * `POST /api/v1/requests` makes it): `document` signed with the key
+     * `key_kind`/`key_id` of the account, pending for `ttl_seconds`.
+     * Returns its id.
+     */
+    fun `createRequest`(`account`: kotlin.String, `title`: kotlin.String, `document`: kotlin.ByteArray, `keyKind`: RequestKeyKind, `keyId`: kotlin.String, `detached`: kotlin.Boolean, `ttlSeconds`: kotlin.ULong): kotlin.String
+    
+    /**
      * A `ServerChannel` to the device endpoint: enrollment and signed
      * requests, as with a real `fkn-server`.
      */
@@ -6664,6 +6857,12 @@ public interface VirtualSigningServerInterface {
      * Answers one message of the device endpoint (`POST /v1/device`).
      */
     fun `handleDevice`(`message`: kotlin.ByteArray): kotlin.ByteArray
+    
+    /**
+     * The state of request `id` (`pending`, `signed`, `declined`,
+     * `expired`) and, once signed, its CMS.
+     */
+    fun `requestResult`(`id`: kotlin.String): RequestResult
     
     /**
      * Revokes a key for good.
@@ -6846,6 +7045,33 @@ open class VirtualSigningServer: Disposable, AutoCloseable, VirtualSigningServer
 
     
     /**
+     * A backend's signing request for `account` (as `fkn-server`'s
+     * `POST /api/v1/requests` makes it): `document` signed with the key
+     * `key_kind`/`key_id` of the account, pending for `ttl_seconds`.
+     * Returns its id.
+     */
+    @Throws(FknException::class)override fun `createRequest`(`account`: kotlin.String, `title`: kotlin.String, `document`: kotlin.ByteArray, `keyKind`: RequestKeyKind, `keyId`: kotlin.String, `detached`: kotlin.Boolean, `ttlSeconds`: kotlin.ULong): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_virtualsigningserver_create_request(
+        it,
+        
+        FfiConverterString.lower(`account`),
+        FfiConverterString.lower(`title`),
+        FfiConverterByteArray.lower(`document`),
+        FfiConverterTypeRequestKeyKind.lower(`keyKind`),
+        FfiConverterString.lower(`keyId`),
+        FfiConverterBoolean.lower(`detached`),
+        FfiConverterULong.lower(`ttlSeconds`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * A `ServerChannel` to the device endpoint: enrollment and signed
      * requests, as with a real `fkn-server`.
      */override fun `deviceChannel`(): ServerChannel {
@@ -6889,6 +7115,25 @@ open class VirtualSigningServer: Disposable, AutoCloseable, VirtualSigningServer
         it,
         
         FfiConverterByteArray.lower(`message`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The state of request `id` (`pending`, `signed`, `declined`,
+     * `expired`) and, once signed, its CMS.
+     */
+    @Throws(FknException::class)override fun `requestResult`(`id`: kotlin.String): RequestResult {
+            return FfiConverterTypeRequestResult.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_virtualsigningserver_request_result(
+        it,
+        
+        FfiConverterString.lower(`id`),_status)
 }
     }
     )
@@ -7415,6 +7660,53 @@ public object FfiConverterTypeVirtualToken: FfiConverter<VirtualToken, Long> {
 
 
 /**
+ * What the server said to one approval.
+ */
+data class ApprovalResult (
+    /**
+     * The request.
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * `None`: accepted (signed). Otherwise why not.
+     */
+    var `refusal`: RequestRefusal?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeApprovalResult: FfiConverterRustBuffer<ApprovalResult> {
+    override fun read(buf: ByteBuffer): ApprovalResult {
+        return ApprovalResult(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeRequestRefusal.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ApprovalResult) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterOptionalTypeRequestRefusal.allocationSize(value.`refusal`)
+    )
+
+    override fun write(value: ApprovalResult, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterOptionalTypeRequestRefusal.write(value.`refusal`, buf)
+    }
+}
+
+
+
+/**
  * Who this device is towards its server.
  */
 data class EnrolledDevice (
@@ -7592,6 +7884,189 @@ public object FfiConverterTypeEnrollmentSummary: FfiConverterRustBuffer<Enrollme
             FfiConverterString.write(value.`server`, buf)
             FfiConverterString.write(value.`account`, buf)
             FfiConverterULong.write(value.`expires`, buf)
+    }
+}
+
+
+
+/**
+ * A request's state as the backend sees it.
+ */
+data class RequestResult (
+    /**
+     * `pending`, `signed`, `declined` or `expired`.
+     */
+    var `state`: kotlin.String
+    , 
+    /**
+     * The CMS (DER), once signed.
+     */
+    var `cms`: kotlin.ByteArray?
+    , 
+    /**
+     * Why the user declined, once declined.
+     */
+    var `declineReason`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRequestResult: FfiConverterRustBuffer<RequestResult> {
+    override fun read(buf: ByteBuffer): RequestResult {
+        return RequestResult(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalByteArray.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RequestResult) = (
+            FfiConverterString.allocationSize(value.`state`) +
+            FfiConverterOptionalByteArray.allocationSize(value.`cms`) +
+            FfiConverterOptionalString.allocationSize(value.`declineReason`)
+    )
+
+    override fun write(value: RequestResult, buf: ByteBuffer) {
+            FfiConverterString.write(value.`state`, buf)
+            FfiConverterOptionalByteArray.write(value.`cms`, buf)
+            FfiConverterOptionalString.write(value.`declineReason`, buf)
+    }
+}
+
+
+
+/**
+ * A signing request. Listings carry no content (`document` and `digest`
+ * are empty); fetched ones do.
+ */
+data class SigningRequest (
+    /**
+     * Its id.
+     */
+    var `id`: kotlin.String
+    , 
+    /**
+     * The title to show.
+     */
+    var `title`: kotlin.String
+    , 
+    /**
+     * Only a digest is signed: say so, the phone cannot show the document.
+     */
+    var `digestOnly`: kotlin.Boolean
+    , 
+    /**
+     * The document to show and sign (fetched, not digest-only).
+     */
+    var `document`: kotlin.ByteArray?
+    , 
+    /**
+     * The document's length in bytes (0 when digest-only).
+     */
+    var `documentLength`: kotlin.ULong
+    , 
+    /**
+     * The digest to sign (fetched, digest-only).
+     */
+    var `digest`: kotlin.ByteArray?
+    , 
+    /**
+     * The backend's description of a digest-only request.
+     */
+    var `summary`: kotlin.String?
+    , 
+    /**
+     * The kind of key to sign with.
+     */
+    var `keyKind`: RequestKeyKind
+    , 
+    /**
+     * Its id (see [`RequestKeyKind`]).
+     */
+    var `keyId`: kotlin.String
+    , 
+    /**
+     * A detached CMS is asked (else the document goes inside it).
+     */
+    var `detached`: kotlin.Boolean
+    , 
+    /**
+     * Unix seconds.
+     */
+    var `createdAt`: kotlin.ULong
+    , 
+    /**
+     * Unix seconds: the request expires then.
+     */
+    var `deadline`: kotlin.ULong
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSigningRequest: FfiConverterRustBuffer<SigningRequest> {
+    override fun read(buf: ByteBuffer): SigningRequest {
+        return SigningRequest(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalByteArray.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterOptionalByteArray.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterTypeRequestKeyKind.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SigningRequest) = (
+            FfiConverterString.allocationSize(value.`id`) +
+            FfiConverterString.allocationSize(value.`title`) +
+            FfiConverterBoolean.allocationSize(value.`digestOnly`) +
+            FfiConverterOptionalByteArray.allocationSize(value.`document`) +
+            FfiConverterULong.allocationSize(value.`documentLength`) +
+            FfiConverterOptionalByteArray.allocationSize(value.`digest`) +
+            FfiConverterOptionalString.allocationSize(value.`summary`) +
+            FfiConverterTypeRequestKeyKind.allocationSize(value.`keyKind`) +
+            FfiConverterString.allocationSize(value.`keyId`) +
+            FfiConverterBoolean.allocationSize(value.`detached`) +
+            FfiConverterULong.allocationSize(value.`createdAt`) +
+            FfiConverterULong.allocationSize(value.`deadline`)
+    )
+
+    override fun write(value: SigningRequest, buf: ByteBuffer) {
+            FfiConverterString.write(value.`id`, buf)
+            FfiConverterString.write(value.`title`, buf)
+            FfiConverterBoolean.write(value.`digestOnly`, buf)
+            FfiConverterOptionalByteArray.write(value.`document`, buf)
+            FfiConverterULong.write(value.`documentLength`, buf)
+            FfiConverterOptionalByteArray.write(value.`digest`, buf)
+            FfiConverterOptionalString.write(value.`summary`, buf)
+            FfiConverterTypeRequestKeyKind.write(value.`keyKind`, buf)
+            FfiConverterString.write(value.`keyId`, buf)
+            FfiConverterBoolean.write(value.`detached`, buf)
+            FfiConverterULong.write(value.`createdAt`, buf)
+            FfiConverterULong.write(value.`deadline`, buf)
     }
 }
 
@@ -7785,6 +8260,52 @@ public object FfiConverterTypeLogLevel: FfiConverterRustBuffer<LogLevel> {
     override fun allocationSize(value: LogLevel) = 4UL
 
     override fun write(value: LogLevel, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Which kind of key a request must be signed with.
+ */
+
+enum class RequestKeyKind {
+    
+    /**
+     * A card key registered at enrollment (`key_id` is its server id, the
+     * `card_id` of the enrollment).
+     */
+    CARD,
+    /**
+     * A two-party key (`key_id` is its key id).
+     */
+    TWO_PARTY;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRequestKeyKind: FfiConverterRustBuffer<RequestKeyKind> {
+    override fun read(buf: ByteBuffer) = try {
+        
+        RequestKeyKind.entries[buf.getInt() - 1]
+        
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: RequestKeyKind) = 4UL
+
+    override fun write(value: RequestKeyKind, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -8905,6 +9426,66 @@ public object FfiConverterOptionalTypePinRef: FfiConverterRustBuffer<PinRef?> {
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeRequestRefusal: FfiConverterRustBuffer<RequestRefusal?> {
+    override fun read(buf: ByteBuffer): RequestRefusal? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeRequestRefusal.read(buf)
+    }
+
+    override fun allocationSize(value: RequestRefusal?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeRequestRefusal.allocationSize(value)
+        }
+    }
+
+    override fun write(value: RequestRefusal?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeRequestRefusal.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
+    override fun read(buf: ByteBuffer): List<kotlin.String> {
+        val len = buf.getInt()
+        return List<kotlin.String>(len) {
+            FfiConverterString.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.String>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterString.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceByteArray: FfiConverterRustBuffer<List<kotlin.ByteArray>> {
     override fun read(buf: ByteBuffer): List<kotlin.ByteArray> {
         val len = buf.getInt()
@@ -8951,6 +9532,62 @@ public object FfiConverterSequenceTypeKeyInfo: FfiConverterRustBuffer<List<KeyIn
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeKeyInfo.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeApprovalResult: FfiConverterRustBuffer<List<ApprovalResult>> {
+    override fun read(buf: ByteBuffer): List<ApprovalResult> {
+        val len = buf.getInt()
+        return List<ApprovalResult>(len) {
+            FfiConverterTypeApprovalResult.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ApprovalResult>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeApprovalResult.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ApprovalResult>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeApprovalResult.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeSigningRequest: FfiConverterRustBuffer<List<SigningRequest>> {
+    override fun read(buf: ByteBuffer): List<SigningRequest> {
+        val len = buf.getInt()
+        return List<SigningRequest>(len) {
+            FfiConverterTypeSigningRequest.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<SigningRequest>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSigningRequest.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<SigningRequest>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSigningRequest.write(it, buf)
         }
     }
 }
@@ -9013,6 +9650,8 @@ object FknExceptionExternalErrorHandler : UniffiRustCallStatusErrorHandler<FknEx
             }
         )
 }
+
+
 
 
         /**
