@@ -136,3 +136,143 @@ fn dsign_without_enrollment_says_to_enroll() {
     );
     assert!(line.contains("fkn enroll"), "{line}");
 }
+
+/// Issue 13 from a terminal: the operator registers a backend, the backend
+/// asks (`fkn request create`), the enrolled device lists and approves
+/// (card requests on the virtual card in one sign command, a two-party one
+/// with the server), the backend gets the signatures (`fkn request show
+/// --out`) and `fkn verify` checks them; a declined request stays unsigned.
+#[test]
+fn a_backend_asks_the_device_signs_from_a_terminal() {
+    let lab = Lab::new();
+    let server = Server::start(&lab);
+    let api_key = lab
+        .ok(&[
+            "server",
+            "add-backend",
+            "--server",
+            &server.base,
+            "--admin-token",
+            &server.token,
+            "--name",
+            "bank",
+        ])
+        .trim()
+        .to_owned();
+    assert!(api_key.starts_with("fknb_"), "{api_key}");
+    let uri = server.enrollment("carol");
+    let store = lab.path("device");
+    let store = store.to_str().expect("utf-8");
+    let card = lab.token();
+    let out = lab.ok(&[
+        "enroll",
+        &uri,
+        "--store",
+        store,
+        "--pin",
+        PIN,
+        "--card",
+        &card,
+        "--card-pin",
+        common::USER_PIN,
+        "--key",
+        "carol-2p",
+    ]);
+    let card_id = out
+        .lines()
+        .find_map(|l| l.split(" with the server as ").nth(1))
+        .expect("card id printed")
+        .trim()
+        .to_owned();
+
+    let backend = ["--server", &server.base, "--api-key", &api_key];
+    let mut ids = Vec::new();
+    for (n, key) in [
+        ("--card", &card_id),
+        ("--card", &card_id),
+        ("--two-party", &"carol-2p".to_owned()),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let file = format!("order{n}.txt");
+        std::fs::write(lab.path(&file), format!("Order {n}: 3 units.\n")).expect("write");
+        let mut args = vec![
+            "request",
+            "create",
+            &file,
+            "--account",
+            "carol",
+            key.0,
+            key.1,
+        ];
+        args.extend(backend);
+        if n == 1 {
+            args.push("--detached");
+        }
+        ids.push(lab.ok(&args).trim().to_owned());
+    }
+    std::fs::write(lab.path("no.txt"), "Order: 1000 units.\n").expect("write");
+    let mut args = vec![
+        "request",
+        "create",
+        "no.txt",
+        "--account",
+        "carol",
+        "--card",
+        &card_id,
+    ];
+    args.extend(backend);
+    let refused = lab.ok(&args).trim().to_owned();
+
+    let listed = lab.ok(&["request", "list", "--store", store]);
+    assert_eq!(listed.lines().count(), 4, "{listed}");
+    lab.ok(&[
+        "request", "decline", &refused, "--store", store, "--reason", "too many",
+    ]);
+    let out = lab.run(&[
+        "request",
+        "approve",
+        "--store",
+        store,
+        "--pin",
+        PIN,
+        "--card",
+        &card,
+        "--card-pin",
+        common::USER_PIN,
+    ]);
+    assert_eq!(out.code, Some(0), "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("Order 0: 3 units."),
+        "the device shows what it signs: {}",
+        out.stdout
+    );
+    assert_eq!(out.stdout.matches("signed   ").count(), 3, "{}", out.stdout);
+    assert!(
+        out.stderr
+            .contains("signed 2 request(s) on the card in 1 APDU exchange(s)"),
+        "{}",
+        out.stderr
+    );
+
+    for (n, id) in ids.iter().enumerate() {
+        let sig = format!("order{n}.p7s");
+        let mut args = vec!["request", "show", id, "--out", &sig];
+        args.extend(backend);
+        assert_eq!(lab.ok(&args).trim(), "signed");
+        let file = format!("order{n}.txt");
+        let verified = if n == 1 {
+            lab.ok(&["verify", "--in", &sig, "--content", &file])
+        } else {
+            lab.ok(&["verify", "--in", &sig])
+        };
+        assert!(verified.contains("signature valid"), "{verified}");
+    }
+    let mut args = vec!["request", "show", &refused, "--out", "no.p7s"];
+    args.extend(backend);
+    let out = lab.run(&args);
+    assert_eq!(out.code, Some(1));
+    assert!(out.stdout.starts_with("declined"), "{}", out.stdout);
+    assert!(out.stderr.contains("declined: too many"), "{}", out.stderr);
+}

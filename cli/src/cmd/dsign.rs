@@ -114,7 +114,7 @@ pub fn run(args: &DsignArgs) -> anyhow::Result<()> {
 
 /// The key's certificate kept in the store; made self-signed by the
 /// two-party key (one more signature with the server) the first time.
-fn kept_certificate(
+pub(crate) fn kept_certificate(
     dir: &std::path::Path,
     id: &KeyId,
     account: &str,

@@ -12,6 +12,7 @@ mod info;
 mod keys;
 mod pin;
 mod readers;
+mod request;
 mod server;
 mod token;
 
@@ -62,6 +63,10 @@ pub enum Verb {
     /// Sign a file with a two-party key: CMS SignedData (CAdES-BES), the
     /// server adding its half over the device's signed channel.
     Dsign(dsign::DsignArgs),
+    /// Signing requests: a backend asks (create, show), the enrolled
+    /// device answers (list, approve, decline).
+    #[command(subcommand)]
+    Request(request::RequestCmd),
     /// The two-party signing server (fkn-server).
     #[command(subcommand)]
     Server(server::ServerCmd),
@@ -86,6 +91,7 @@ pub fn run(verb: Verb) -> anyhow::Result<()> {
         Verb::Readers => readers::run(),
         Verb::Enroll(args) => enroll::run(&args),
         Verb::Dsign(args) => dsign::run(&args),
+        Verb::Request(cmd) => request::run(&cmd),
         Verb::Server(cmd) => server::run(&cmd),
     }
 }
