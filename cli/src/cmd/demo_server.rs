@@ -15,6 +15,9 @@ use fkn_core::distributed::{
 };
 use fkn_core::onboarding::{DeviceCredential, EnrollmentUri, PairedSession, SignedChannel, pair};
 use fkn_core::pki::{Subject, cert, cms, csr};
+use fkn_core::requests::{
+    Content, KeyRef, NewRequest, RequestClient, approve_on_token, approve_with,
+};
 use fkn_core::token::{KeyInfo, TokenSigner};
 use fkn_vtoken::TokenRandom;
 use zeroize::Zeroizing;
@@ -155,7 +158,7 @@ pub(super) fn run(
         ))
     })?;
 
-    report.run(s, "register the card's key (CSR on the card)", |s| {
+    let card_id = report.run(s, "register the card's key (CSR on the card)", |s| {
         register_card(s, card_key, &session)
     })?;
 
@@ -196,7 +199,119 @@ pub(super) fn run(
     report.run(s, "verify the two-party CMS signature", |_| {
         verify_cms(&signature)
     })?;
+    signing_requests(
+        report, s, &server, &store, stats, card_key, &card_id, &mut key, &cert_der,
+    )?;
     drop(server);
+    Ok(())
+}
+
+/// The backend's side: a bank asks for three signatures; the phone lists
+/// and fetches them, signs the two for the card in one tap and the third
+/// with the two-party key, and sends the three CMS back in one round trip.
+#[allow(clippy::too_many_arguments)] // the demo's shared state, passed along
+fn signing_requests(
+    report: &mut Report,
+    s: &mut Session,
+    server: &RunningServer,
+    store: &Arc<MemorySecureStore>,
+    stats: &Arc<HttpStats>,
+    card_key: &KeyInfo,
+    card_id: &str,
+    key: &mut DeviceKey,
+    key_cert: &[u8],
+) -> anyhow::Result<()> {
+    println!(
+        "
+signing requests: a backend asks, the phone shows and signs
+"
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    report.run(s, "backend: 3 signing requests", |_| {
+        let (backend, _api_key) = server
+            .rt
+            .block_on(server.state.db.create_backend("demo bank", None))?;
+        let keys = [
+            KeyRef::Card(card_id.to_owned()),
+            KeyRef::Card(card_id.to_owned()),
+            KeyRef::Distributed(KEY_ID.to_owned()),
+        ];
+        for (n, key) in keys.into_iter().enumerate() {
+            let new = NewRequest {
+                account: ACCOUNT.to_owned(),
+                title: format!("payment order {}", n + 1),
+                content: Content::Document(
+                    format!("Payment order {}: 100 RUB to Alice.\n", n + 1)
+                        .into_bytes()
+                        .into(),
+                ),
+                key,
+                detached: false,
+                deadline: now + 600,
+            };
+            server
+                .state
+                .desk
+                .create(&backend.id, new, now)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        Ok((
+            (),
+            "two for the card, one for the two-party key (the backend API's POST \
+             /api/v1/requests does the same)"
+                .to_owned(),
+        ))
+    })?;
+    let credential = Arc::new(DeviceCredential::load(&**store)?);
+    let http = Arc::new(HttpChannel::new(credential.server(), stats.clone())?);
+    let client = RequestClient::new(credential, http);
+    let fetched = report.run(s, "phone: list and fetch them", |_| {
+        let ids: Vec<String> = client.pending()?.into_iter().map(|r| r.id).collect();
+        let fetched = client.fetch(&ids)?;
+        let detail = format!(
+            "{} pending; the documents themselves come to the phone, which hashes what it \
+             shows",
+            fetched.len()
+        );
+        Ok((fetched, detail))
+    })?;
+    let (cards, two_party): (Vec<_>, Vec<_>) = fetched
+        .into_iter()
+        .partition(|r| matches!(r.key, KeyRef::Card(_)));
+    let mut approvals = report.run(s, "card: sign 2 requests in one tap", |s| {
+        let before = s.exchanges();
+        let cert = s.get_certificate(&card_key.id)?;
+        let read = s.exchanges() - before;
+        let a = approve_on_token(s, &card_key.id, &cert, &cards)?;
+        Ok((
+            a,
+            format!(
+                "two CAdES-BES CMS, their signed attributes signed in one sign command ({} \
+                 APDU); the card's certificate read first ({read} APDUs)",
+                s.exchanges() - before - read
+            ),
+        ))
+    })?;
+    let more = report.run(s, "two-party: sign 1 request", |_| {
+        let a = approve_with(key, key_cert, &two_party)?;
+        Ok((a, "one signature, the server adding its half".to_owned()))
+    })?;
+    approvals.extend(more);
+    report.run(s, "send the 3 approvals; server checks each", |_| {
+        let n = approvals.len();
+        let results = client.approve(approvals)?;
+        let signed = results.iter().filter(|r| r.is_ok()).count();
+        anyhow::ensure!(signed == n, "the server refused: {results:?}");
+        Ok((
+            (),
+            format!(
+                "{signed} accepted: each CMS verified over its document and against the \
+                 account's registered key; the backend's webhook is queued"
+            ),
+        ))
+    })?;
     Ok(())
 }
 
@@ -206,7 +321,7 @@ fn register_card(
     s: &mut Session,
     card_key: &KeyInfo,
     session: &PairedSession,
-) -> anyhow::Result<((), String)> {
+) -> anyhow::Result<(String, String)> {
     let subject = Subject::new().common_name("FKN demo card");
     let der = csr::build_csr(
         &mut TokenSigner::new(s, card_key),
@@ -216,7 +331,7 @@ fn register_card(
     .map_err(pki_error)?;
     let id = session.register_card("demo virtual card", &der)?;
     Ok((
-        (),
+        id.clone(),
         format!(
             "{}-byte PKCS #10 signed on the card; the server verified it and registered the key as {}",
             der.len(),
