@@ -516,7 +516,13 @@ fn other_content_another_key_the_wrong_form_and_spent_requests_are_refused() {
     );
     // Too many at once.
     let e = alice.client.fetch(&vec![bobs; 17]).unwrap_err();
-    assert!(matches!(e, Error::Misuse { .. }), "{e:?}");
+    assert_eq!(refusal(e), RequestRefusal::TooMany);
+    let e = approve_with(&mut other, &other_cert, &vec![fetched[0].clone(); 17]).unwrap_err();
+    assert_eq!(
+        refusal(e),
+        RequestRefusal::TooMany,
+        "refused before any signature"
+    );
 }
 
 #[test]

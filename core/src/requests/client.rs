@@ -214,12 +214,19 @@ impl RequestClient {
     }
 }
 
-fn check_count(n: usize) -> Result<(), Error> {
-    if n == 0 || n > MAX_BATCH {
-        return Err(ApiMisuse::DigestCount {
-            count: u32::try_from(n).unwrap_or(u32::MAX),
+/// At least one and at most 16 requests per call: checked before any
+/// signature or round trip is spent.
+pub(crate) fn check_count(n: usize) -> Result<(), Error> {
+    if n == 0 {
+        return Err(ApiMisuse::InvalidArgument {
+            detail: "no signing requests given".into(),
         }
         .into());
+    }
+    if n > MAX_BATCH {
+        return Err(Error::Request {
+            refusal: RequestRefusal::TooMany,
+        });
     }
     Ok(())
 }

@@ -5,10 +5,9 @@
 use std::time::SystemTime;
 
 use super::client::FetchedRequest;
-use super::model::{Content, MAX_BATCH};
+use super::model::Content;
 use super::wire::Approval;
 use crate::Error;
-use crate::error::ApiMisuse;
 use crate::onboarding::wire::bv;
 use crate::pki::DigestSigner;
 use crate::pki::cert::certificate_info;
@@ -21,19 +20,14 @@ use crate::transport::Transport;
 /// digest of the document the phone holds.
 ///
 /// # Errors
-/// `Misuse` for more than 16 requests, `Pki` for a certificate that is not
-/// a GOST key's.
+/// `Request(TooMany)` for more than 16 requests, `Pki` for a certificate
+/// that is not a GOST key's.
 pub fn prepare_approvals(
     requests: &[FetchedRequest],
     cert_der: &[u8],
     signing_time: Option<SystemTime>,
 ) -> Result<Vec<Prepared>, Error> {
-    if requests.is_empty() || requests.len() > MAX_BATCH {
-        return Err(ApiMisuse::DigestCount {
-            count: u32::try_from(requests.len()).unwrap_or(u32::MAX),
-        }
-        .into());
-    }
+    super::client::check_count(requests.len())?;
     let cert = certificate_info(cert_der)?;
     requests
         .iter()
