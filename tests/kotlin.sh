@@ -4,8 +4,10 @@
 #      the workspace's debug build),
 #   2. regenerates the Kotlin bindings from it and fails if the committed
 #      ones are stale,
-#   3. compiles the Kotlin layer and the Android IsoDep adapter and runs the
-#      JVM test suite with Maven (JNA loads the fresh library),
+#   3. compiles the Kotlin layer, the Android IsoDep adapter and the Android
+#      sample's model and runs the JVM test suite with Maven (JNA loads the
+#      fresh library; the sample's model tests talk to an fkn-server started
+#      here on 127.0.0.1),
 #   4. type-checks fkn-core and fkn-ffi for aarch64-linux-android.
 # Installs what it needs on a fresh Debian 12 machine (JDK 17, Maven, the
 # Android Rust target). Called by tests/run-all.sh; runs on its own too.
@@ -39,7 +41,36 @@ log "regenerating the Kotlin bindings from $lib"
 FKN_FFI_LIB="$lib" bindings-kotlin/generate.sh --check
 
 # --- 3. JVM suite ------------------------------------------------------------
-log "mvn test (Kotlin compile, IsoDep adapter, JVM suite)"
+# The sample's model tests talk to a real fkn-server: one on 127.0.0.1, any
+# port, with a scratch SQLite database and our own admin token; stopped on exit.
+log "fkn-server for the sample's model tests"
+suite_build -p fkn-server --bin fkn-server
+server_work="$(mktemp -d)"
+server_pid=""
+stop_server() {
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$server_work"
+}
+trap stop_server EXIT
+(umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$server_work/admin-token")
+"${CARGO_TARGET_DIR:-$PWD/target}/debug/fkn-server" --listen 127.0.0.1:0 \
+  --data-dir "$server_work/data" --admin-token-file "$server_work/admin-token" \
+  >"$server_work/out" 2>"$server_work/log" &
+server_pid=$!
+server_url=""
+for _ in $(seq 1 100); do
+  server_url="$(sed -n 's/^fkn-server listening on \(http:.*\)$/\1/p' "$server_work/out")"
+  [ -n "$server_url" ] && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$server_work/log" >&2; echo "fkn-server exited at start" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$server_url" ] || { echo "fkn-server did not start" >&2; exit 1; }
+echo "fkn-server on $server_url"
+
+log "mvn test (Kotlin compile, IsoDep adapter, the sample's model, JVM suite)"
 reports="bindings-kotlin/target/surefire-reports"
 rm -rf "$reports"
 status=0
@@ -47,6 +78,8 @@ mvnlog="$(mktemp)"
 (cd bindings-kotlin && mvn -B -q \
    -Dfkn.lib.dir="$FFI_DIR" \
    -Dfkn.leak.sessions="${FKN_LEAK_SESSIONS:-10000}" \
+   -Dfkn.server.url="$server_url" \
+   -Dfkn.server.adminToken="$(cat "$server_work/admin-token")" \
    clean test) >"$mvnlog" 2>&1 || status=$?
 # Maven 3.8 prints colour resets even in batch mode.
 sed -e 's/\x1b\[[0-9;]*m//g' "$mvnlog"

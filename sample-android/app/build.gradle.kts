@@ -25,6 +25,10 @@ android {
         }
     }
 
+    // The model (no Android types): compiled and unit-tested on the JVM by
+    // tests/kotlin.sh against a real fkn-server.
+    sourceSets["main"].java.srcDir("src/model/kotlin")
+
     compileOptions {
         sourceCompatibility = JavaVersion.VERSION_17
         targetCompatibility = JavaVersion.VERSION_17
@@ -41,4 +45,6 @@ dependencies {
     implementation(project(":fkn"))
     implementation("androidx.activity:activity-ktx:1.9.3")
     implementation("androidx.lifecycle:lifecycle-runtime-ktx:2.8.7")
+    // The QR code scanner of Google Play services: no camera permission.
+    implementation("com.google.android.gms:play-services-code-scanner:16.1.0")
 }
