@@ -44,30 +44,14 @@ FKN_FFI_LIB="$lib" bindings-kotlin/generate.sh --check
 # The sample's model tests talk to a real fkn-server: one on 127.0.0.1, any
 # port, with a scratch SQLite database and our own admin token; stopped on exit.
 log "fkn-server for the sample's model tests"
-suite_build -p fkn-server --bin fkn-server
 server_work="$(mktemp -d)"
-server_pid=""
-stop_server() {
-  if [ -n "$server_pid" ]; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+cleanup() {
+  stop_fkn_server
   rm -rf "$server_work"
 }
-trap stop_server EXIT
-(umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$server_work/admin-token")
-"${CARGO_TARGET_DIR:-$PWD/target}/debug/fkn-server" --listen 127.0.0.1:0 \
-  --data-dir "$server_work/data" --admin-token-file "$server_work/admin-token" \
-  >"$server_work/out" 2>"$server_work/log" &
-server_pid=$!
-server_url=""
-for _ in $(seq 1 100); do
-  server_url="$(sed -n 's/^fkn-server listening on \(http:.*\)$/\1/p' "$server_work/out")"
-  [ -n "$server_url" ] && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$server_work/log" >&2; echo "fkn-server exited at start" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$server_url" ] || { echo "fkn-server did not start" >&2; exit 1; }
+trap cleanup EXIT
+start_fkn_server "$server_work"
+server_url="$FKN_SERVER_URL"
 echo "fkn-server on $server_url"
 
 log "mvn test (Kotlin compile, IsoDep adapter, the sample's model, JVM suite)"

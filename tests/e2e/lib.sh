@@ -9,6 +9,7 @@
 #   find_fkn [CARGO_ARGS...]            sets FKN: $FKN_BIN, or a fresh build
 #   cargo_selection ARGS..., suite_build ARGS...   what to ask cargo for (below)
 #   ffi_build                           builds libfkn_ffi; sets FFI_DIR, FKN_BINDGEN
+#   start_fkn_server DIR, stop_fkn_server   a throw-away fkn-server on 127.0.0.1
 #   pcsc_*, start_pcscd, start_serve, wait_for_card: pcscd + vpcd (below)
 #
 # Defines the globals SUDO, passed, failed; the scripts read them.
@@ -126,6 +127,44 @@ ffi_build() {
     FFI_DIR="$target_dir/release"
   fi
   export FKN_BINDGEN="$FFI_DIR/uniffi-bindgen"
+}
+
+# --- a throw-away fkn-server -------------------------------------------------------
+# start_fkn_server DIR: fkn-server on 127.0.0.1, any port, SQLite in DIR/data,
+# a random admin token in DIR/admin-token (ours, so it never has to be read
+# back from the server's output). Sets FKN_SERVER_URL and FKN_SERVER_PID;
+# DIR/server.out holds the start-up lines (the admin token among them, so
+# show only DIR/server.log, the log). The caller's exit trap calls
+# stop_fkn_server.
+start_fkn_server() {
+  local dir="$1"
+  suite_build -p fkn-server --bin fkn-server
+  (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$dir/admin-token")
+  "${CARGO_TARGET_DIR:-$PWD/target}/debug/fkn-server" --listen 127.0.0.1:0 \
+    --data-dir "$dir/data" --admin-token-file "$dir/admin-token" \
+    >"$dir/server.out" 2>"$dir/server.log" &
+  FKN_SERVER_PID=$!
+  FKN_SERVER_URL=""
+  for _ in $(seq 1 100); do
+    FKN_SERVER_URL="$(sed -n 's/^fkn-server listening on \(http:.*\)$/\1/p' "$dir/server.out")"
+    [ -n "$FKN_SERVER_URL" ] && return 0
+    if ! kill -0 "$FKN_SERVER_PID" 2>/dev/null; then
+      tail -n 20 "$dir/server.log" >&2
+      echo "fkn-server exited at start" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+  echo "fkn-server did not start in 10 s" >&2
+  return 1
+}
+
+stop_fkn_server() {
+  if [ -n "${FKN_SERVER_PID:-}" ]; then
+    kill "$FKN_SERVER_PID" 2>/dev/null || true
+    wait "$FKN_SERVER_PID" 2>/dev/null || true
+    FKN_SERVER_PID=""
+  fi
 }
 
 # Sets FKN to an absolute path of the fkn binary: $FKN_BIN if set, else

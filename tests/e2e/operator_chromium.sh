@@ -17,7 +17,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/fkn-operator.XXXXXX")"
-SERVER_PID=""
 CHROME_PID=""
 
 stop_all() {
@@ -26,10 +25,7 @@ stop_all() {
     kill -TERM -- "-$CHROME_PID" 2>/dev/null || true
     wait "$CHROME_PID" 2>/dev/null || true
   fi
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
+  stop_fkn_server
   # server.out holds the admin token: only the log (stderr) is shown.
   if e2e_run_failed; then tail_logs "$WORK/server.log" "$WORK/chromium.log"; fi
 }
@@ -45,20 +41,8 @@ target_dir="${target_dir:-$PWD/target}"
 SHOT="${FKN_E2E_SCREENSHOT:-$target_dir/e2e/operator.png}"
 rm -f "$SHOT"
 
-# Our own admin token, so it never has to be read back from the server's output.
-(umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$WORK/admin-token")
-
-"$target_dir/debug/fkn-server" --listen 127.0.0.1:0 --data-dir "$WORK/data" \
-  --admin-token-file "$WORK/admin-token" >"$WORK/server.out" 2>"$WORK/server.log" &
-SERVER_PID=$!
-BASE=""
-for _ in $(seq 1 100); do
-  BASE="$(sed -n 's/^fkn-server listening on \(http:.*\)$/\1/p' "$WORK/server.out")"
-  [ -n "$BASE" ] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { say "fkn-server exited at start"; exit 1; }
-  sleep 0.1
-done
-[ -n "$BASE" ] || { say "fkn-server did not start in 10 s"; exit 1; }
+start_fkn_server "$WORK" || exit 1
+BASE="$FKN_SERVER_URL"
 FINGERPRINT="$(sed -n 's/^  server identity fingerprint: \([0-9a-f]*\)$/\1/p' "$WORK/server.out")"
 pass "fkn-server on SQLite at $BASE"
 
