@@ -7,7 +7,8 @@
 #      Swift bindings checked against a fresh generation,
 #   3. `swift test` in the chroot with the repository bind-mounted: the Swift
 #      layer (FknSDK) over the virtual token through a Swift NfcTransport, and
-#      the sample app's view model,
+#      the sample app's view models (the signing-requests one against an
+#      fkn-server started here on 127.0.0.1; the chroot shares the network),
 #   4. the CMS signatures made in Swift verified by `openssl cms -verify` with
 #      gost-engine, on the host,
 #   5. fkn-core and fkn-ffi type-checked for aarch64-apple-ios and
@@ -35,8 +36,15 @@ check_pass() { checks=$((checks + 1)); echo "swift: PASS $*"; }
 check_fail() { checks=$((checks + 1)); failures=$((failures + 1)); echo "swift: FAIL $*"; }
 tests=0
 test_failures=0
+# The fkn-server of the sample's model tests (section 3), stopped on exit.
+server_work=""
+stop_server() {
+  stop_fkn_server
+  [ -z "$server_work" ] || rm -rf "$server_work"
+}
 summary() {
   local rc=$? total=$((tests + checks)) failed=$((test_failures + failures)) secs=$((SECONDS - started))
+  stop_server
   if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
     failed=1
     echo "swift: aborted (exit $rc) before all checks ran"
@@ -76,6 +84,13 @@ else
 fi
 
 # --- 3. swift test ------------------------------------------------------------
+# The sample's requests model is tested against a real fkn-server: one on
+# 127.0.0.1, any port, with a scratch SQLite database and our own admin token.
+log "fkn-server for the sample's model tests"
+server_work="$(mktemp -d)"
+start_fkn_server "$server_work"
+echo "fkn-server on $FKN_SERVER_URL"
+
 log "swift test (in the chroot, repository at /repo)"
 rm -rf "$scratch/artifacts"
 xctest_log="$scratch/xctest.log"
@@ -86,6 +101,8 @@ fkn_chroot_run "$chroot_dir" "$root" /repo env \
   FKN_FFI_LIB_DIR=/repo/target/swift/lib \
   FKN_SWIFT_ARTIFACTS=/repo/target/swift/artifacts \
   FKN_LEAK_SESSIONS="${FKN_LEAK_SESSIONS:-10000}" \
+  FKN_SERVER_URL="$FKN_SERVER_URL" \
+  FKN_SERVER_ADMIN_TOKEN="$(cat "$server_work/admin-token")" \
   sh -c 'cd /repo && swift build --build-tests --scratch-path /repo/target/swift/build -j 2 2>&1 &&
          swift test --skip-build --disable-swift-testing --scratch-path /repo/target/swift/build 2>&1' \
   | tee "$xctest_log" || status=$?
@@ -94,6 +111,10 @@ tests=$(grep -cE "^Test Case '.*' (passed|failed)" "$xctest_log" || true)
 test_failures=$(grep -cE "^Test Case '.*' failed" "$xctest_log" || true)
 if [ "$status" -ne 0 ] && [ "$test_failures" -eq 0 ]; then
   check_fail "swift build/test exited with $status"
+fi
+if [ "$status" -ne 0 ]; then
+  echo "---- last lines of the fkn-server log ----"
+  tail -n 30 "$server_work/server.log"
 fi
 grep -h "leak test:" "$xctest_log" || true
 
