@@ -317,10 +317,20 @@ pub async fn create_backend(
             ));
         }
     }
-    let (row, api_key) = state
+    let (row, api_key) = match state
         .db
         .create_backend(name, req.webhook_url.as_deref())
-        .await?;
+        .await
+    {
+        Err(crate::storage::StorageError::Database(sqlx::Error::Database(e)))
+            if e.is_unique_violation() =>
+        {
+            return Err(AdminError::BadRequest(format!(
+                "a backend named {name:?} exists; choose another name"
+            )));
+        }
+        other => other?,
+    };
     state
         .db
         .audit(

@@ -124,6 +124,8 @@ struct Backend {
 
 impl Backend {
     fn register(srv: &TestServer, name: &str, webhook: Option<&str>) -> Backend {
+        // Unique: the tests share one database on PostgreSQL.
+        let name = common::unique(name);
         let (status, v) = srv.admin().post(
             "/admin/v1/backends",
             json!({ "name": name, "webhook_url": webhook }),
@@ -418,6 +420,17 @@ fn refusals_over_http_and_a_long_poll_that_sees_a_decline() {
     let srv = TestServer::start();
     let backend = Backend::register(&srv, "bank", None);
     let other_backend = Backend::register(&srv, "shop", None);
+    // Names are unique: a second one is refused, not a server error.
+    let dup = common::unique("dup");
+    let (status, v) = srv
+        .admin()
+        .post("/admin/v1/backends", json!({ "name": dup }));
+    assert_eq!(status, 201, "{v}");
+    let (status, v) = srv
+        .admin()
+        .post("/admin/v1/backends", json!({ "name": dup }));
+    assert_eq!(status, 400, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("exists"), "{v}");
     let mut alice = enroll(&srv);
     let bob = enroll(&srv);
 
