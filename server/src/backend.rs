@@ -210,7 +210,7 @@ pub async fn show(
         let changed = state.changed.notified();
         let r = state
             .db
-            .request(&id)
+            .request(&id, &state.kek)
             .await?
             .filter(|r| r.backend == backend.id)
             .ok_or(ApiError::NotFound)?;

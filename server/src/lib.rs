@@ -122,7 +122,10 @@ impl AppState {
             Kek::new(&config.kek),
         ));
         let desk = Arc::new(RequestDesk::new(
-            Arc::new(SqlRequestStore((*stores).clone())),
+            Arc::new(SqlRequestStore::new(
+                (*stores).clone(),
+                Kek::new(&config.kek),
+            )),
             pairing.clone(),
             core.clone(),
         ));

@@ -55,7 +55,7 @@ pub async fn run(state: AppState) {
 
 async fn expire(state: &AppState) {
     let now = u64::try_from(now_secs()).unwrap_or(0);
-    match state.db.expire_requests(now).await {
+    match state.db.expire_requests(now, &state.kek).await {
         Ok(expired) => {
             for r in &expired {
                 audit(state, AuditEvent::RequestExpired, &r.account, &r.id).await;

@@ -334,6 +334,25 @@ fn twenty_requests_one_tap_for_sixteen_and_webhooks_exactly_once() {
         verify_in_openssl(&v, &doc(n), signer);
     }
 
+    // At rest the documents and signatures are sealed under the KEK (request
+    // 1 is attached: its CMS holds the document).
+    let row = srv
+        .rt
+        .block_on(
+            sqlx::query("SELECT content, cms FROM signing_requests WHERE id = $1")
+                .bind(&by_card[1])
+                .fetch_one(srv.state.db.pool()),
+        )
+        .unwrap();
+    use sqlx::Row;
+    let stored: String = row.try_get("content").unwrap();
+    let cms: String = row.try_get("cms").unwrap();
+    assert!(!stored.contains(&hex::encode(doc(1))), "document in clear");
+    assert!(
+        !cms.contains(&hex::encode(doc(1))),
+        "attached document in clear"
+    );
+
     // Each completion announced once, though the first delivery failed.
     let hooks = receiver.wait_for(20);
     assert_eq!(hooks.len(), 20, "{hooks:?}");

@@ -187,19 +187,29 @@ impl PairingStore for SqlPairingStore {
 }
 
 /// The request desk's [`RequestStore`] over the database (state changes
-/// queue their webhooks in the same transaction).
-#[derive(Clone, Debug)]
-pub struct SqlRequestStore(pub SqlStores);
+/// queue their webhooks in the same transaction; documents and signatures
+/// sealed under the KEK).
+pub struct SqlRequestStore {
+    stores: SqlStores,
+    kek: crate::secrets::Kek,
+}
+
+impl SqlRequestStore {
+    /// Requests in the database of `stores`, sealed under `kek`.
+    pub fn new(stores: SqlStores, kek: crate::secrets::Kek) -> Self {
+        SqlRequestStore { stores, kek }
+    }
+}
 
 impl RequestStore for SqlRequestStore {
     fn insert(&self, request: &SigningRequest) -> Result<(), StoreError> {
-        let s = &self.0;
-        s.run("request insert", s.db.insert_request(request))
+        let (s, k) = (&self.stores, &self.kek);
+        s.run("request insert", s.db.insert_request(request, k))
     }
 
     fn get(&self, id: &str) -> Result<Option<SigningRequest>, StoreError> {
-        let s = &self.0;
-        s.run("request load", s.db.request(id))
+        let (s, k) = (&self.stores, &self.kek);
+        s.run("request load", s.db.request(id, k))
     }
 
     fn pending(
@@ -208,20 +218,20 @@ impl RequestStore for SqlRequestStore {
         now: u64,
         limit: usize,
     ) -> Result<Vec<SigningRequest>, StoreError> {
-        let s = &self.0;
+        let (s, k) = (&self.stores, &self.kek);
         s.run(
             "pending requests",
-            s.db.pending_requests(account, now, limit),
+            s.db.pending_requests(account, now, limit, k),
         )
     }
 
     fn finish(&self, done: &SigningRequest, now: u64) -> Result<bool, StoreError> {
-        let s = &self.0;
-        s.run("request finish", s.db.finish_request(done, now))
+        let (s, k) = (&self.stores, &self.kek);
+        s.run("request finish", s.db.finish_request(done, now, k))
     }
 
     fn expire(&self, now: u64) -> Result<Vec<SigningRequest>, StoreError> {
-        let s = &self.0;
-        s.run("request expiry", s.db.expire_requests(now))
+        let (s, k) = (&self.stores, &self.kek);
+        s.run("request expiry", s.db.expire_requests(now, k))
     }
 }

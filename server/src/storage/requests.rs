@@ -1,5 +1,9 @@
 //! Backends, signing requests and their webhook deliveries.
 //!
+//! Documents, digests and CMS signatures are sealed under the KEK
+//! (Kuznyechik-MGM, bound to the request id), like key shares; titles and
+//! summaries are in clear for the operator.
+//!
 //! A state change and its webhook delivery are written in one transaction
 //! (one delivery row per request and state, keyed so), so a change is
 //! announced at most once however many instances race; the delivery worker
@@ -12,6 +16,10 @@ use sqlx::any::AnyRow;
 use zeroize::Zeroizing;
 
 use super::{Db, StorageError, now_ms, rand_fill, random_id};
+use crate::secrets::Kek;
+
+const CONTENT: &str = "request-content";
+const CMS: &str = "request-cms";
 
 /// A backend allowed to post signing requests.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -67,10 +75,16 @@ fn secs(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
-fn request_row(r: &AnyRow) -> Result<SigningRequest, StorageError> {
+fn request_row(r: &AnyRow, kek: &Kek) -> Result<SigningRequest, StorageError> {
+    let id: String = r.try_get("id")?;
+    let open = |label: &str, sealed: &str| {
+        kek.open(label, &id, sealed)
+            .map(|p| p.expose().to_vec())
+            .map_err(|_| bad("sealed value does not open under the KEK"))
+    };
     let kind: String = r.try_get("content_kind")?;
     let content: String = r.try_get("content")?;
-    let content = hex::decode(content).map_err(|_| bad("content"))?;
+    let content = open(CONTENT, &content)?;
     let content = match kind.as_str() {
         "document" => Content::Document(content.into()),
         "digest" => Content::Digest {
@@ -96,7 +110,7 @@ fn request_row(r: &AnyRow) -> Result<SigningRequest, StorageError> {
     };
     let finished: Option<i64> = r.try_get("finished_at")?;
     Ok(SigningRequest {
-        id: r.try_get("id")?,
+        id: id.clone(),
         backend: r.try_get("backend_id")?,
         account: r.try_get("account_id")?,
         title: r.try_get("title")?,
@@ -106,9 +120,7 @@ fn request_row(r: &AnyRow) -> Result<SigningRequest, StorageError> {
         created_at: u("created_at")?,
         deadline: u("deadline")?,
         state: RequestState::parse(&state).ok_or(bad("state"))?,
-        cms: cms
-            .map(|c| hex::decode(c).map_err(|_| bad("cms")))
-            .transpose()?,
+        cms: cms.map(|c| open(CMS, &c)).transpose()?,
         decline_reason: r.try_get("decline_reason")?,
         device: r.try_get("device_id")?,
         finished_at: finished.and_then(|f| u64::try_from(f).ok()),
@@ -191,12 +203,14 @@ impl Db {
     }
 
     /// Adds a new request.
-    pub async fn insert_request(&self, r: &SigningRequest) -> Result<(), StorageError> {
+    pub async fn insert_request(&self, r: &SigningRequest, kek: &Kek) -> Result<(), StorageError> {
         let (kind, content, summary) = match &r.content {
-            Content::Document(d) => ("document", hex::encode(&d[..]), None),
-            Content::Digest { digest, summary } => {
-                ("digest", hex::encode(&digest[..]), Some(summary.as_str()))
-            }
+            Content::Document(d) => ("document", kek.seal(CONTENT, &r.id, d), None),
+            Content::Digest { digest, summary } => (
+                "digest",
+                kek.seal(CONTENT, &r.id, digest),
+                Some(summary.as_str()),
+            ),
         };
         sqlx::query(&format!(
             "INSERT INTO signing_requests ({REQUEST_COLUMNS}) VALUES \
@@ -221,14 +235,18 @@ impl Db {
     }
 
     /// The request `id`.
-    pub async fn request(&self, id: &str) -> Result<Option<SigningRequest>, StorageError> {
+    pub async fn request(
+        &self,
+        id: &str,
+        kek: &Kek,
+    ) -> Result<Option<SigningRequest>, StorageError> {
         let row = sqlx::query(&format!(
             "SELECT {REQUEST_COLUMNS} FROM signing_requests WHERE id = $1"
         ))
         .bind(id)
         .fetch_optional(self.pool())
         .await?;
-        row.as_ref().map(request_row).transpose()
+        row.as_ref().map(|r| request_row(r, kek)).transpose()
     }
 
     /// Up to `limit` requests of `account` pending at `now`, oldest first.
@@ -237,6 +255,7 @@ impl Db {
         account: &str,
         now: u64,
         limit: usize,
+        kek: &Kek,
     ) -> Result<Vec<SigningRequest>, StorageError> {
         let rows = sqlx::query(&format!(
             "SELECT {REQUEST_COLUMNS} FROM signing_requests \
@@ -248,7 +267,7 @@ impl Db {
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .fetch_all(self.pool())
         .await?;
-        rows.iter().map(request_row).collect()
+        rows.iter().map(|r| request_row(r, kek)).collect()
     }
 
     /// Writes the final state of `done` if the request is still pending
@@ -257,6 +276,7 @@ impl Db {
         &self,
         done: &SigningRequest,
         now: u64,
+        kek: &Kek,
     ) -> Result<bool, StorageError> {
         let mut tx = self.pool().begin().await?;
         let updated = sqlx::query(
@@ -266,7 +286,7 @@ impl Db {
         )
         .bind(&done.id)
         .bind(done.state.as_str())
-        .bind(done.cms.as_ref().map(hex::encode))
+        .bind(done.cms.as_ref().map(|c| kek.seal(CMS, &done.id, c)))
         .bind(&done.decline_reason)
         .bind(&done.device)
         .bind(done.finished_at.map(secs))
@@ -283,7 +303,11 @@ impl Db {
 
     /// Marks up to 100 requests pending past their deadline at `now` as
     /// expired, queueing their webhooks; returns them.
-    pub async fn expire_requests(&self, now: u64) -> Result<Vec<SigningRequest>, StorageError> {
+    pub async fn expire_requests(
+        &self,
+        now: u64,
+        kek: &Kek,
+    ) -> Result<Vec<SigningRequest>, StorageError> {
         let due = sqlx::query(&format!(
             "SELECT {REQUEST_COLUMNS} FROM signing_requests \
              WHERE state = 'pending' AND deadline <= $1 ORDER BY deadline LIMIT 100"
@@ -293,7 +317,7 @@ impl Db {
         .await?;
         let mut expired = Vec::new();
         for row in &due {
-            let mut r = request_row(row)?;
+            let mut r = request_row(row, kek)?;
             let mut tx = self.pool().begin().await?;
             let updated = sqlx::query(
                 "UPDATE signing_requests SET state = 'expired', finished_at = $2 \
