@@ -186,15 +186,30 @@ find_fkn() {
 }
 
 # --- pcscd + the vsmartcard vpcd reader ------------------------------------------
-# Our own pcscd runs in the foreground for the test; the system one (systemd)
-# is stopped meanwhile and its socket restarted after. Globals: VPCD_PORT,
+# Our own pcscd runs in the foreground for the test, with its own reader
+# configuration (only the vpcd reader, on a port of our choosing); the system
+# one (systemd) is stopped meanwhile and its socket restarted after. Globals: VPCD_PORT,
 # CARD_TIMEOUT, STALE_PIDFILE (pids that outlive a killed run, one
 # "name pid" per line, so the next run can end them), PCSCD_PID, SERVE_PID.
 
 # Sets the PC/SC globals (STALE_PIDFILE is the argument) and ends what a
 # killed earlier run left behind, if the pid still names that program.
 pcsc_begin() {
-  VPCD_PORT=35963
+  # vpcd's own default, 35963, lies in Linux's ephemeral range: after the
+  # thousands of loopback connections of the test suites one of them may hold
+  # it in TIME_WAIT, and vpcd's bind fails (seen on CI). A free port below
+  # 32768 (vpcd takes PORT and PORT+1, one per slot) cannot be.
+  VPCD_PORT=""
+  local candidate
+  for _ in $(seq 50); do
+    candidate=$((20000 + RANDOM % 12000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null &&
+      ! (exec 3<>"/dev/tcp/127.0.0.1/$((candidate + 1))") 2>/dev/null; then
+      VPCD_PORT=$candidate
+      break
+    fi
+  done
+  [ -n "$VPCD_PORT" ] || { say "no free port pair for vpcd"; exit 1; }
   CARD_TIMEOUT="${FKN_E2E_TIMEOUT:-60}"
   STALE_PIDFILE="$1"
   PCSCD_PID=""
@@ -211,6 +226,13 @@ pcsc_begin() {
   rm -f "$STALE_PIDFILE"
 }
 
+# The vpcd driver library the package installed (its path differs by release).
+vpcd_driver() {
+  local lib
+  lib="$(sed -n 's/^LIBPATH[[:space:]]*//p' /etc/reader.conf.d/vpcd 2>/dev/null | head -n 1)"
+  echo "${lib:-/usr/lib/pcsc/drivers/serial/libifdvpcd.so}"
+}
+
 pcscd_running() {
   local pid
   # pcscd may leave NULs in its pid file while exiting.
@@ -222,9 +244,13 @@ pcscd_running() {
 # Makes room for our pcscd: stops a systemd-managed one, exits if another
 # pcscd keeps running.
 pcsc_take_over() {
-  # The vpcd reader is configured by /etc/reader.conf.d/vpcd (from the package).
-  grep -qs "$(printf '0x%X' "$VPCD_PORT")" /etc/reader.conf.d/vpcd ||
-    say "warning: /etc/reader.conf.d/vpcd does not name port $VPCD_PORT"
+  # Our pcscd reads this directory instead of /etc/reader.conf.d: the vpcd
+  # reader (the package's driver) on VPCD_PORT, nothing else.
+  local port_hex
+  port_hex="$(printf '0x%X' "$VPCD_PORT")"
+  mkdir -p "$WORK/reader.conf.d"
+  printf 'FRIENDLYNAME "Virtual PCD"\nDEVICENAME   /dev/null:%s\nLIBPATH      %s\nCHANNELID    %s\n' \
+    "$port_hex" "$(vpcd_driver)" "$port_hex" >"$WORK/reader.conf.d/vpcd"
   if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
     if systemctl is-active --quiet pcscd.socket || systemctl is-active --quiet pcscd.service; then
       say "stopping the system pcscd for the duration of the test"
@@ -243,7 +269,7 @@ pcsc_take_over() {
 start_pcscd() {
   local log="$WORK/pcscd.log" before
   before="$(grep -c "daemon ready" "$log" 2>/dev/null || true)"
-  $SUDO pcscd --foreground --debug >>"$log" 2>&1 &
+  $SUDO pcscd --foreground --debug --config "$WORK/reader.conf.d" >>"$log" 2>&1 &
   PCSCD_PID=$!
   echo "${SUDO:-pcscd} $PCSCD_PID" >>"$STALE_PIDFILE"
   for _ in $(seq 1 100); do

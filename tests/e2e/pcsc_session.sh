@@ -9,8 +9,8 @@
 #   bridge stops, the token file holds what the session made.
 #
 # Same set-up as pcsc_vpcd.sh (its own pcscd in the foreground, every process
-# it starts cleaned up); the two must not run at the same time (both use
-# vpcd port 35963). Installs what it needs (Debian 12).
+# it starts cleaned up); the two must not run at the same time (each runs
+# the one pcscd of the machine). Installs what it needs (Debian 12).
 # Environment: FKN_BIN=path/to/fkn skips the build; FKN_E2E_TIMEOUT (seconds,
 # default 60) bounds the wait for the card; FKN_E2E_KEEP_LOGS=1 keeps the logs.
 set -euo pipefail
