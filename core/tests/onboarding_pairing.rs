@@ -17,7 +17,7 @@ use fkn_core::distributed::{
 use fkn_core::onboarding::wire::{self, DeviceMessage, ServerMessage, bv};
 use fkn_core::onboarding::{
     ACCESS_BASE, DeviceCredential, EnrollmentRecord, EnrollmentUri, Gateway, GatewayConfig,
-    MemoryPairingStore, PAIRING_CURVE, SignedChannel, pair, random_id,
+    MemoryPairingStore, PAIRING_CURVE, SignedChannel, pair,
 };
 use fkn_core::pki::Subject;
 use fkn_core::pki::csr::{CsrOptions, build_csr};
@@ -118,16 +118,8 @@ impl World {
     /// An enrollment for `account` as the operator creates it; its URI.
     fn enroll(&self, account: &str) -> EnrollmentUri {
         let expires = now() + 3600;
-        self.store.add_enrollment(EnrollmentRecord {
-            id: random_id(),
-            account: account.into(),
-            code: CODE.to_string().into(),
-            expires_at: expires,
-            used_at: None,
-            attempts: 0,
-            state: None,
-            version: 0,
-        });
+        self.store
+            .add_enrollment(EnrollmentRecord::new(account, CODE, expires));
         EnrollmentUri {
             server: "http://127.0.0.1:1".into(),
             account: account.into(),

@@ -17,7 +17,7 @@ use fkn_core::distributed::{
 };
 use fkn_core::onboarding::{
     DeviceCredential, EnrollmentRecord, EnrollmentUri, Gateway, GatewayConfig, GatewayEvent,
-    GatewayOutcome, MemoryPairingStore, PAIRING_CURVE, SignedChannel, pair, random_id,
+    GatewayOutcome, MemoryPairingStore, PAIRING_CURVE, SignedChannel, pair,
 };
 use fkn_core::pki::{Subject, cert, cms, csr};
 use fkn_core::requests::{
@@ -155,16 +155,8 @@ fn config() -> DeviceConfig {
 impl World {
     fn enroll(&self, account: &str, serial: [u8; 8]) -> Phone {
         let expires = now() + 3600;
-        self.pairing.add_enrollment(EnrollmentRecord {
-            id: random_id(),
-            account: account.into(),
-            code: CODE.to_string().into(),
-            expires_at: expires,
-            used_at: None,
-            attempts: 0,
-            state: None,
-            version: 0,
-        });
+        self.pairing
+            .add_enrollment(EnrollmentRecord::new(account, CODE, expires));
         let uri = EnrollmentUri {
             server: "http://127.0.0.1:1".into(),
             account: account.into(),

@@ -10,7 +10,7 @@ use fkn_core::crypto::secret::Key256;
 use fkn_core::distributed::{MemoryNoncePool, MemoryShareStore, Server, ServerConfig};
 use fkn_core::onboarding::{
     EnrollmentRecord, EnrollmentUri, Gateway, GatewayConfig, MemoryPairingStore, PAIRING_CURVE,
-    activation_code, random_id,
+    activation_code,
 };
 use fkn_core::requests::{
     Content, KeyRef, MemoryRequestStore, NewRequest, RequestDesk, RequestStore,
@@ -143,16 +143,8 @@ impl VirtualSigningServer {
             server_key_fingerprint: self.gateway.fingerprint(),
         };
         let text = uri.format()?;
-        self.pairing.add_enrollment(EnrollmentRecord {
-            id: random_id(),
-            account,
-            code: code.to_string().into(),
-            expires_at: expires,
-            used_at: None,
-            attempts: 0,
-            state: None,
-            version: 0,
-        });
+        self.pairing
+            .add_enrollment(EnrollmentRecord::new(&account, &code, expires));
         Ok(text)
     }
 

@@ -32,6 +32,23 @@ pub struct EnrollmentRecord {
     pub version: u64,
 }
 
+impl EnrollmentRecord {
+    /// A new enrollment of `account` with activation code `code`, expiring
+    /// at `expires_at` (Unix seconds): a fresh id, no attempt, unused.
+    pub fn new(account: &str, code: &str, expires_at: u64) -> Self {
+        EnrollmentRecord {
+            id: super::random_id(),
+            account: account.to_owned(),
+            code: Zeroizing::new(code.to_owned()),
+            expires_at,
+            used_at: None,
+            attempts: 0,
+            state: None,
+            version: 0,
+        }
+    }
+}
+
 impl core::fmt::Debug for EnrollmentRecord {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("EnrollmentRecord")
