@@ -120,6 +120,11 @@ fn to_fetched(r: SigningRequest) -> Result<FetchedRequest, FknError> {
     })
 }
 
+/// [`to_fetched`] of each.
+fn to_fetched_all(requests: Vec<SigningRequest>) -> Result<Vec<FetchedRequest>, FknError> {
+    requests.into_iter().map(to_fetched).collect()
+}
+
 impl TwoPartyDevice {
     fn requests(&self) -> Result<RequestClient, FknError> {
         let credential = DeviceCredential::load(&*self.store)?;
@@ -188,10 +193,7 @@ impl TwoPartyDevice {
         certificate: Vec<u8>,
         requests: Vec<SigningRequest>,
     ) -> Result<Vec<ApprovalResult>, FknError> {
-        let fetched = requests
-            .into_iter()
-            .map(to_fetched)
-            .collect::<Result<Vec<_>, _>>()?;
+        let fetched = to_fetched_all(requests)?;
         let approvals = {
             let mut s = session.lock()?;
             requests::approve_on_token(&mut s, &key_id, &certificate, &fetched)?
@@ -207,10 +209,7 @@ impl TwoPartyDevice {
         certificate: Vec<u8>,
         requests: Vec<SigningRequest>,
     ) -> Result<Vec<ApprovalResult>, FknError> {
-        let fetched = requests
-            .into_iter()
-            .map(to_fetched)
-            .collect::<Result<Vec<_>, _>>()?;
+        let fetched = to_fetched_all(requests)?;
         let approvals = key.with_key(|k| requests::approve_with(k, &certificate, &fetched))?;
         self.send(approvals)
     }
