@@ -117,6 +117,39 @@ impl KeyIdOpt {
     }
 }
 
+/// `--card TOKEN --card-pin PIN --card-key ID`: the user's card next to a
+/// two-party device (`fkn enroll` registers its key, `fkn request approve`
+/// signs with it).
+#[derive(Args, Debug)]
+pub struct CardOpt {
+    /// The card: virtual:PATH or pcsc:READER.
+    #[arg(long, value_name = "TOKEN")]
+    pub card: Option<crate::token_spec::TokenSpec>,
+
+    /// User PIN of the card.
+    #[arg(long, value_name = "PIN", env = "FKN_CARD_PIN", hide_env_values = true)]
+    pub card_pin: Option<Pin>,
+
+    /// The card key (text id) registered with the server; `fkn enroll`
+    /// generates it (tc26-256-a) if the card has none.
+    #[arg(long, value_name = "ID", default_value = "fkn-card", value_parser = KeyId::parse_text)]
+    pub card_key: KeyId,
+}
+
+impl CardOpt {
+    /// A session logged in with the card PIN; `None` without `--card`.
+    pub fn login(&self) -> anyhow::Result<Option<Session>> {
+        let Some(spec) = &self.card else {
+            return Ok(None);
+        };
+        let pin = self
+            .card_pin
+            .as_ref()
+            .context("--card needs the card's user PIN (--card-pin or FKN_CARD_PIN)")?;
+        Ok(Some(session::login(spec, pin)?))
+    }
+}
+
 /// `--token`/`--reader`, the user `--pin` (or `FKN_PIN`) and `--id`/`--id-hex`:
 /// what every verb that uses one key with the user PIN takes.
 #[derive(Args, Debug)]

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::Args;
 use fkn_core::crypto::ec::CurveId;
 use fkn_core::distributed::{Device, DeviceConfig, KeyId, SecureStore};
@@ -16,8 +16,8 @@ use fkn_core::token::TokenSigner;
 
 use crate::device_home::{StoreOpt, default_key_for, parse_key_id, save_default_key};
 use crate::http_channel::{HttpChannel, HttpStats};
-use crate::opts::{KeyId as CardKeyId, Pin, hex_upper, parse_curve, show_id};
-use crate::session::{self, pki_error};
+use crate::opts::{CardOpt, KeyId as CardKeyId, Pin, hex_upper, parse_curve, show_id};
+use crate::session::{Session, pki_error};
 use crate::token_spec::TokenSpec;
 
 /// Curve of a card key `fkn enroll --card` generates when the card has none.
@@ -50,18 +50,9 @@ pub struct EnrollArgs {
     #[arg(long, value_name = "PIN", env = "FKN_PIN", hide_env_values = true)]
     pin: Pin,
 
-    /// Also register a card key with the account: virtual:PATH or pcsc:READER.
-    #[arg(long, value_name = "TOKEN")]
-    card: Option<TokenSpec>,
-
-    /// User PIN of the card.
-    #[arg(long, value_name = "PIN", env = "FKN_CARD_PIN", hide_env_values = true)]
-    card_pin: Option<Pin>,
-
-    /// The card key to register (text id); generated on the card
-    /// (tc26-256-a) if missing.
-    #[arg(long, value_name = "ID", default_value = "fkn-card", value_parser = CardKeyId::parse_text)]
-    card_key: CardKeyId,
+    /// Also register a card key with the account.
+    #[command(flatten)]
+    card: CardOpt,
 }
 
 fn now() -> u64 {
@@ -104,15 +95,9 @@ pub fn run(args: &EnrollArgs) -> anyhow::Result<()> {
     }
     let stats = Arc::new(HttpStats::default());
     let channel = Arc::new(HttpChannel::new(&uri.server, stats.clone())?);
-    let card_request = match &args.card {
-        Some(spec) => {
-            let pin = args
-                .card_pin
-                .as_ref()
-                .context("--card needs the card's user PIN (--card-pin or FKN_CARD_PIN)")?;
-            Some(card_request(spec, pin, &args.card_key, &uri.account)?)
-        }
-        None => None,
+    let card_request = match (args.card.login()?, &args.card.card) {
+        (Some(s), Some(spec)) => Some(card_request(s, spec, &args.card.card_key, &uri.account)?),
+        _ => None,
     };
 
     let session = pair(&uri, channel, now())?;
@@ -152,16 +137,15 @@ pub fn run(args: &EnrollArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Logs in to the card and makes a certification request for its key
-/// (generated first if the card has none): the server registers the key
-/// from it. Returns the key's label for the server and the request.
+/// Makes a certification request for the card's key (generated first if
+/// the card has none) on the logged-in card `s`: the server registers the
+/// key from it. Returns the key's label for the server and the request.
 fn card_request(
+    mut s: Session,
     spec: &TokenSpec,
-    pin: &Pin,
     id: &CardKeyId,
     account: &str,
 ) -> anyhow::Result<(String, Vec<u8>)> {
-    let mut s = session::login(spec, pin)?;
     let key = match s.list_keys()?.into_iter().find(|k| k.id == id.bytes()) {
         Some(k) => k,
         None => {

@@ -27,9 +27,8 @@ use crate::cmd::cert::self_signed_on_token;
 use crate::cmd::dsign::kept_certificate;
 use crate::device_home::StoreOpt;
 use crate::http_channel::{HttpChannel, HttpStats, check_server_url};
-use crate::opts::{KeyId as CardKeyId, Pin, read_file, write_file};
+use crate::opts::{CardOpt, Pin, read_file, write_file};
 use crate::session;
-use crate::token_spec::TokenSpec;
 
 /// Validity of a card certificate made on first use.
 const CERT_DAYS: u32 = 365;
@@ -130,15 +129,9 @@ pub struct ApproveArgs {
     /// PIN of the two-party key, for requests that name it.
     #[arg(long, value_name = "PIN", env = "FKN_PIN", hide_env_values = true)]
     pin: Option<Pin>,
-    /// The card, for requests that name a card key: virtual:PATH or pcsc:READER.
-    #[arg(long, value_name = "TOKEN")]
-    card: Option<TokenSpec>,
-    /// User PIN of the card.
-    #[arg(long, value_name = "PIN", env = "FKN_CARD_PIN", hide_env_values = true)]
-    card_pin: Option<Pin>,
-    /// The card key registered at enrollment (text id).
-    #[arg(long, value_name = "ID", default_value = "fkn-card", value_parser = CardKeyId::parse_text)]
-    card_key: CardKeyId,
+    /// The card, for requests that name a card key.
+    #[command(flatten)]
+    card: CardOpt,
 }
 
 /// Arguments of `fkn request decline`.
@@ -375,16 +368,11 @@ fn approve(a: &ApproveArgs) -> anyhow::Result<()> {
         .partition(|r| matches!(r.key, KeyRef::Card(_)));
     let mut approvals: Vec<Approval> = Vec::new();
     if !cards.is_empty() {
-        let spec = a
+        let mut s = a
             .card
-            .as_ref()
+            .login()?
             .context("requests name a card key: give --card virtual:PATH or pcsc:READER")?;
-        let pin = a
-            .card_pin
-            .as_ref()
-            .context("--card needs the card's user PIN (--card-pin or FKN_CARD_PIN)")?;
-        let mut s = session::login(spec, pin)?;
-        let key = session::find_key(&mut s, &a.card_key)?;
+        let key = session::find_key(&mut s, &a.card.card_key)?;
         let cert = match s.get_certificate(&key.id) {
             Ok(der) => der,
             Err(_) => {
