@@ -120,6 +120,15 @@ pub enum CardRefusal {
     TokenFull,
     /// `6A 82` to SELECT: the card has no OFP1 application.
     NoApplication,
+    /// The card has none of the applications the SDK drives: no OFP1
+    /// application and no Rutoken ECP file system.
+    UnknownCard,
+    /// The card's application cannot do this (e.g. a Rutoken ECP in PKI
+    /// mode deleting keys or signing with a 512-bit key).
+    NotSupported {
+        /// What was asked.
+        operation: String,
+    },
     /// Any other error status word.
     Status {
         /// `SW1 SW2`.
@@ -207,6 +216,9 @@ pub enum ApiMisuse {
     EmptyCertificate,
     /// An empty PIN.
     EmptyPin,
+    /// The card takes the PIN in clear and the link is contactless: the app
+    /// did not allow that (`allow_clear_pin_over_nfc`).
+    ClearPinOverNfc,
     /// The PIN was prepared for another token or an older salt.
     StalePreparedPin,
     /// The command cannot be encoded for this link (too long for it).
@@ -298,6 +310,12 @@ impl Error {
                 refusal: C::NoApplication,
             } => "check that this is an FKN (OFP1) token",
             Error::Card {
+                refusal: C::UnknownCard,
+            } => "use an FKN (OFP1) token or a Rutoken ECP card",
+            Error::Card {
+                refusal: C::NotSupported { .. },
+            } => "use an FKN (OFP1) token for this operation",
+            Error::Card {
                 refusal: C::Status { sw },
             } => status_action(*sw, nfc),
             Error::Protocol {
@@ -316,6 +334,11 @@ impl Error {
             Error::Misuse {
                 problem: ApiMisuse::StalePreparedPin,
             } => "prepare the PIN again",
+            Error::Misuse {
+                problem: ApiMisuse::ClearPinOverNfc,
+            } => {
+                "use the card in a USB or contact reader, or let the app allow a clear PIN over NFC"
+            }
             Error::Misuse { .. } => "fix the call",
             Error::Pki { .. } => "check the input data",
             Error::Storage { .. } => "check the path and its permissions",
@@ -363,6 +386,10 @@ impl Error {
                 CardRefusal::KeyIdExists,
                 CardRefusal::TokenFull,
                 CardRefusal::NoApplication,
+                CardRefusal::UnknownCard,
+                CardRefusal::NotSupported {
+                    operation: "delete a key".into(),
+                },
                 CardRefusal::Status { sw: 0x6F00 },
                 CardRefusal::Status { sw: 0x6700 },
                 CardRefusal::Status { sw: 0x6985 },
@@ -398,6 +425,7 @@ impl Error {
                 },
                 ApiMisuse::EmptyCertificate,
                 ApiMisuse::EmptyPin,
+                ApiMisuse::ClearPinOverNfc,
                 ApiMisuse::StalePreparedPin,
                 ApiMisuse::CommandTooLong { len: 300, max: 261 },
                 ApiMisuse::InvalidArgument {
@@ -445,6 +473,12 @@ impl Error {
                 CardRefusal::KeyIdExists => f.write_str("a key with this id already exists"),
                 CardRefusal::TokenFull => f.write_str("the token is full"),
                 CardRefusal::NoApplication => f.write_str("this card has no OFP1 application"),
+                CardRefusal::UnknownCard => f.write_str(
+                    "this card has neither an OFP1 application nor a Rutoken ECP file system",
+                ),
+                CardRefusal::NotSupported { operation } => {
+                    write!(f, "this card cannot {operation}")
+                }
                 CardRefusal::Status { sw } => write!(f, "{} (SW {sw:04X})", status_meaning(*sw)),
             },
             Error::Protocol { violation } => match violation {
@@ -500,6 +534,10 @@ impl Error {
                 }
                 ApiMisuse::EmptyCertificate => f.write_str("invalid input: the certificate is empty"),
                 ApiMisuse::EmptyPin => f.write_str("invalid input: the PIN is empty"),
+                ApiMisuse::ClearPinOverNfc => f.write_str(
+                    "this card takes the PIN unprotected, which over NFC could be overheard, \
+                     and the app has not allowed that",
+                ),
                 ApiMisuse::StalePreparedPin => f.write_str(
                     "invalid input: the PIN was prepared for another token or an older salt",
                 ),

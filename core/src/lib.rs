@@ -12,6 +12,8 @@
 //! | secure messaging; [`sm::SecureLink`] = APDU channel + secure channel | [`sm`] |
 //! | PKI formats (PKCS#10, X.509, CMS) over any [`pki::DigestSigner`] | [`pki`] |
 //! | OFP1 token commands and sessions; a token key as a `DigestSigner` | [`token`] |
+//! | Rutoken ECP in PKI mode (ISO 7816, OpenSC's command set) | [`rutoken`] |
+//! | which application a card has; one interface over both; a card key as a `DigestSigner` | [`card`] |
 //! | two-party keys, device and server roles; a device key as a `DigestSigner` | [`distributed`] |
 //! | enrollment of a phone with a server: the QR code's URI | [`onboarding`] |
 //!
@@ -22,12 +24,14 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
 pub mod apdu;
+pub mod card;
 pub mod crypto;
 pub mod distributed;
 pub mod error;
 pub mod onboarding;
 pub mod pki;
 pub mod requests;
+pub mod rutoken;
 pub mod sespake;
 pub mod sm;
 pub mod token;

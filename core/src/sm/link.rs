@@ -24,6 +24,15 @@ impl<T: Transport> SecureLink<T> {
         }
     }
 
+    /// A plain link over an APDU channel already in use (its exchange count
+    /// carries on), e.g. after probing which application a card has.
+    pub fn from_channel(link: ApduChannel<T>) -> Self {
+        SecureLink {
+            link,
+            channel: None,
+        }
+    }
+
     /// Sends a command outside secure messaging and returns the response
     /// whatever its status word. A link failure ends any secure session: the
     /// token may have seen the command or not, so neither side's counters

@@ -84,6 +84,12 @@ impl<T: Transport> TokenSession<T> {
     pub fn open_with_profile(transport: T, profile: Profile) -> Result<Self> {
         let mut link = SecureLink::new(transport);
         let rsp = link.transmit_plain(&commands::select())?;
+        Self::selected(link, &rsp, profile)
+    }
+
+    /// A session on `link` whose OFP1 SELECT was answered with `rsp` (for
+    /// [`crate::card::open`], which sent it while finding out what the card is).
+    pub fn selected(link: SecureLink<T>, rsp: &Response, profile: Profile) -> Result<Self> {
         status::check(C::Select, rsp.sw)?;
         let select = SelectInfo::parse(&rsp.data)?;
         Ok(TokenSession {
