@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
+mod card;
 mod curves;
 mod digest;
 mod enrollment;
@@ -31,6 +32,7 @@ mod two_party_platform;
 mod virtual_signing_server;
 mod virtual_token;
 
+pub use card::Card;
 pub use curves::{all_curves, curve_from_name};
 pub use digest::{Hasher, digest, digest_algorithm_for};
 pub use enrollment::{EnrolledDevice, Enrollment, EnrollmentSummary, read_enrollment_uri};

@@ -643,6 +643,291 @@ fileprivate struct FfiConverterTimestamp: FfiConverterRustBuffer {
 
 
 /**
+ * What the card's application can do. Apps show or hide features by it.
+ */
+public struct Capabilities: Equatable, Hashable {
+    /**
+     * The application.
+     */
+    public var application: CardApplication
+    /**
+     * The PIN is proven without crossing the link (SESPAKE); `false` means
+     * it travels in clear.
+     */
+    public var pinProtected: Bool
+    /**
+     * Commands and answers after login are encrypted and authenticated.
+     */
+    public var secureMessaging: Bool
+    /**
+     * Digests one [`CardApp::sign`] call takes.
+     */
+    public var maxDigestsPerSign: UInt32
+    /**
+     * Curves keys can be generated on (and signed with).
+     */
+    public var curves: [CurveId]
+    /**
+     * The card stores certificates the SDK writes.
+     */
+    public var certificateStorage: Bool
+    /**
+     * Keys can be deleted.
+     */
+    public var keyDeletion: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The application.
+         */application: CardApplication, 
+        /**
+         * The PIN is proven without crossing the link (SESPAKE); `false` means
+         * it travels in clear.
+         */pinProtected: Bool, 
+        /**
+         * Commands and answers after login are encrypted and authenticated.
+         */secureMessaging: Bool, 
+        /**
+         * Digests one [`CardApp::sign`] call takes.
+         */maxDigestsPerSign: UInt32, 
+        /**
+         * Curves keys can be generated on (and signed with).
+         */curves: [CurveId], 
+        /**
+         * The card stores certificates the SDK writes.
+         */certificateStorage: Bool, 
+        /**
+         * Keys can be deleted.
+         */keyDeletion: Bool) {
+        self.application = application
+        self.pinProtected = pinProtected
+        self.secureMessaging = secureMessaging
+        self.maxDigestsPerSign = maxDigestsPerSign
+        self.curves = curves
+        self.certificateStorage = certificateStorage
+        self.keyDeletion = keyDeletion
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Capabilities: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCapabilities: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Capabilities {
+        return
+            try Capabilities(
+                application: FfiConverterTypeCardApplication.read(from: &buf), 
+                pinProtected: FfiConverterBool.read(from: &buf), 
+                secureMessaging: FfiConverterBool.read(from: &buf), 
+                maxDigestsPerSign: FfiConverterUInt32.read(from: &buf), 
+                curves: FfiConverterSequenceTypeCurveId.read(from: &buf), 
+                certificateStorage: FfiConverterBool.read(from: &buf), 
+                keyDeletion: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Capabilities, into buf: inout [UInt8]) {
+        FfiConverterTypeCardApplication.write(value.application, into: &buf)
+        FfiConverterBool.write(value.pinProtected, into: &buf)
+        FfiConverterBool.write(value.secureMessaging, into: &buf)
+        FfiConverterUInt32.write(value.maxDigestsPerSign, into: &buf)
+        FfiConverterSequenceTypeCurveId.write(value.curves, into: &buf)
+        FfiConverterBool.write(value.certificateStorage, into: &buf)
+        FfiConverterBool.write(value.keyDeletion, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCapabilities_lift(_ buf: RustBuffer) throws -> Capabilities {
+    return try FfiConverterTypeCapabilities.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCapabilities_lower(_ value: Capabilities) -> RustBuffer {
+    return FfiConverterTypeCapabilities.lower(value)
+}
+
+
+/**
+ * A key on a card, whatever its application.
+ */
+public struct CardKey: Equatable, Hashable {
+    /**
+     * The id to sign with: the OFP1 key id, or the Rutoken key reference
+     * as one byte.
+     */
+    public var id: Data
+    /**
+     * Curve.
+     */
+    public var curve: CurveId
+    /**
+     * `BYTES(Q) = X_LE || Y_LE`; empty when the card does not tell it (a
+     * Rutoken key outside PKCS #15 objects: its certificate has it).
+     */
+    public var publicKey: Data
+    /**
+     * Label, may be empty.
+     */
+    public var label: String
+    /**
+     * Whether the card holds a certificate for the key.
+     */
+    public var hasCertificate: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The id to sign with: the OFP1 key id, or the Rutoken key reference
+         * as one byte.
+         */id: Data, 
+        /**
+         * Curve.
+         */curve: CurveId, 
+        /**
+         * `BYTES(Q) = X_LE || Y_LE`; empty when the card does not tell it (a
+         * Rutoken key outside PKCS #15 objects: its certificate has it).
+         */publicKey: Data, 
+        /**
+         * Label, may be empty.
+         */label: String, 
+        /**
+         * Whether the card holds a certificate for the key.
+         */hasCertificate: Bool) {
+        self.id = id
+        self.curve = curve
+        self.publicKey = publicKey
+        self.label = label
+        self.hasCertificate = hasCertificate
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CardKey: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCardKey: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CardKey {
+        return
+            try CardKey(
+                id: FfiConverterData.read(from: &buf), 
+                curve: FfiConverterTypeCurveId.read(from: &buf), 
+                publicKey: FfiConverterData.read(from: &buf), 
+                label: FfiConverterString.read(from: &buf), 
+                hasCertificate: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CardKey, into buf: inout [UInt8]) {
+        FfiConverterData.write(value.id, into: &buf)
+        FfiConverterTypeCurveId.write(value.curve, into: &buf)
+        FfiConverterData.write(value.publicKey, into: &buf)
+        FfiConverterString.write(value.label, into: &buf)
+        FfiConverterBool.write(value.hasCertificate, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCardKey_lift(_ buf: RustBuffer) throws -> CardKey {
+    return try FfiConverterTypeCardKey.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCardKey_lower(_ value: CardKey) -> RustBuffer {
+    return FfiConverterTypeCardKey.lower(value)
+}
+
+
+/**
+ * How [`open`] may talk to the card.
+ */
+public struct CardOptions: Equatable, Hashable {
+    /**
+     * Allow a card that takes the PIN in clear (Rutoken PKI mode) to be
+     * sent it over NFC. See [`RutokenOptions::allow_clear_pin_over_nfc`].
+     */
+    public var allowClearPinOverNfc: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Allow a card that takes the PIN in clear (Rutoken PKI mode) to be
+         * sent it over NFC. See [`RutokenOptions::allow_clear_pin_over_nfc`].
+         */allowClearPinOverNfc: Bool) {
+        self.allowClearPinOverNfc = allowClearPinOverNfc
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CardOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCardOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CardOptions {
+        return
+            try CardOptions(
+                allowClearPinOverNfc: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CardOptions, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.allowClearPinOverNfc, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCardOptions_lift(_ buf: RustBuffer) throws -> CardOptions {
+    return try FfiConverterTypeCardOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCardOptions_lower(_ value: CardOptions) -> RustBuffer {
+    return FfiConverterTypeCardOptions.lower(value)
+}
+
+
+/**
  * The facts of a certificate that callers usually show or check.
  */
 public struct CertificateInfo: Equatable, Hashable {
@@ -1099,6 +1384,73 @@ public func FfiConverterTypePasswordInfo_lower(_ value: PasswordInfo) -> RustBuf
 
 
 /**
+ * What the app allows this driver to do.
+ */
+public struct RutokenOptions: Equatable, Hashable {
+    /**
+     * Send the PIN in clear over a contactless link. In PKI mode the card
+     * takes the PIN unprotected (no SESPAKE, no secure messaging): anyone
+     * with an antenna near the phone can record it. Off by default; an app
+     * that turns it on should tell its users, or use the card in a USB or
+     * contact reader. Contact and USB links are not affected.
+     */
+    public var allowClearPinOverNfc: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Send the PIN in clear over a contactless link. In PKI mode the card
+         * takes the PIN unprotected (no SESPAKE, no secure messaging): anyone
+         * with an antenna near the phone can record it. Off by default; an app
+         * that turns it on should tell its users, or use the card in a USB or
+         * contact reader. Contact and USB links are not affected.
+         */allowClearPinOverNfc: Bool) {
+        self.allowClearPinOverNfc = allowClearPinOverNfc
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RutokenOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRutokenOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RutokenOptions {
+        return
+            try RutokenOptions(
+                allowClearPinOverNfc: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RutokenOptions, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.allowClearPinOverNfc, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRutokenOptions_lift(_ buf: RustBuffer) throws -> RutokenOptions {
+    return try FfiConverterTypeRutokenOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRutokenOptions_lower(_ value: RutokenOptions) -> RustBuffer {
+    return FfiConverterTypeRutokenOptions.lower(value)
+}
+
+
+/**
  * The SELECT response: everything needed to start SESPAKE.
  */
 public struct SelectInfo: Equatable, Hashable {
@@ -1466,6 +1818,11 @@ public enum ApiMisuse: Equatable, Hashable {
      */
     case emptyPin
     /**
+     * The card takes the PIN in clear and the link is contactless: the app
+     * did not allow that (`allow_clear_pin_over_nfc`).
+     */
+    case clearPinOverNfc
+    /**
      * The PIN was prepared for another token or an older salt.
      */
     case stalePreparedPin
@@ -1525,12 +1882,14 @@ public struct FfiConverterTypeApiMisuse: FfiConverterRustBuffer {
         
         case 6: return .emptyPin
         
-        case 7: return .stalePreparedPin
+        case 7: return .clearPinOverNfc
         
-        case 8: return .commandTooLong(len: try FfiConverterUInt32.read(from: &buf), max: try FfiConverterUInt32.read(from: &buf)
+        case 8: return .stalePreparedPin
+        
+        case 9: return .commandTooLong(len: try FfiConverterUInt32.read(from: &buf), max: try FfiConverterUInt32.read(from: &buf)
         )
         
-        case 9: return .invalidArgument(detail: try FfiConverterString.read(from: &buf)
+        case 10: return .invalidArgument(detail: try FfiConverterString.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -1569,18 +1928,22 @@ public struct FfiConverterTypeApiMisuse: FfiConverterRustBuffer {
             writeInt(&buf, Int32(6))
         
         
-        case .stalePreparedPin:
+        case .clearPinOverNfc:
             writeInt(&buf, Int32(7))
         
         
-        case let .commandTooLong(len,max):
+        case .stalePreparedPin:
             writeInt(&buf, Int32(8))
+        
+        
+        case let .commandTooLong(len,max):
+            writeInt(&buf, Int32(9))
             FfiConverterUInt32.write(len, into: &buf)
             FfiConverterUInt32.write(max, into: &buf)
             
         
         case let .invalidArgument(detail):
-            writeInt(&buf, Int32(9))
+            writeInt(&buf, Int32(10))
             FfiConverterString.write(detail, into: &buf)
             
         }
@@ -1600,6 +1963,81 @@ public func FfiConverterTypeApiMisuse_lift(_ buf: RustBuffer) throws -> ApiMisus
 #endif
 public func FfiConverterTypeApiMisuse_lower(_ value: ApiMisuse) -> RustBuffer {
     return FfiConverterTypeApiMisuse.lower(value)
+}
+
+
+
+/**
+ * Which application a card was opened with.
+ */
+
+public enum CardApplication: Equatable, Hashable {
+    
+    /**
+     * The Open FKN Profile: SESPAKE login, secure messaging, batch signing.
+     */
+    case ofp1
+    /**
+     * A Rutoken ECP in PKI mode: ISO 7816 commands, the PIN in clear.
+     */
+    case rutokenPki
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension CardApplication: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCardApplication: FfiConverterRustBuffer {
+    typealias SwiftType = CardApplication
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CardApplication {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .ofp1
+        
+        case 2: return .rutokenPki
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: CardApplication, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .ofp1:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .rutokenPki:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCardApplication_lift(_ buf: RustBuffer) throws -> CardApplication {
+    return try FfiConverterTypeCardApplication.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCardApplication_lower(_ value: CardApplication) -> RustBuffer {
+    return FfiConverterTypeCardApplication.lower(value)
 }
 
 
@@ -1635,6 +2073,20 @@ public enum CardRefusal: Equatable, Hashable {
      * `6A 82` to SELECT: the card has no OFP1 application.
      */
     case noApplication
+    /**
+     * The card has none of the applications the SDK drives: no OFP1
+     * application and no Rutoken ECP file system.
+     */
+    case unknownCard
+    /**
+     * The card's application cannot do this (e.g. a Rutoken ECP in PKI
+     * mode deleting keys or signing with a 512-bit key).
+     */
+    case notSupported(
+        /**
+         * What was asked.
+         */operation: String
+    )
     /**
      * Any other error status word.
      */
@@ -1676,7 +2128,12 @@ public struct FfiConverterTypeCardRefusal: FfiConverterRustBuffer {
         
         case 6: return .noApplication
         
-        case 7: return .status(sw: try FfiConverterUInt16.read(from: &buf)
+        case 7: return .unknownCard
+        
+        case 8: return .notSupported(operation: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 9: return .status(sw: try FfiConverterUInt16.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -1711,8 +2168,17 @@ public struct FfiConverterTypeCardRefusal: FfiConverterRustBuffer {
             writeInt(&buf, Int32(6))
         
         
-        case let .status(sw):
+        case .unknownCard:
             writeInt(&buf, Int32(7))
+        
+        
+        case let .notSupported(operation):
+            writeInt(&buf, Int32(8))
+            FfiConverterString.write(operation, into: &buf)
+            
+        
+        case let .status(sw):
+            writeInt(&buf, Int32(9))
             FfiConverterUInt16.write(sw, into: &buf)
             
         }
@@ -2517,6 +2983,97 @@ public func FfiConverterTypePinRef_lift(_ buf: RustBuffer) throws -> PinRef {
 #endif
 public func FfiConverterTypePinRef_lower(_ value: PinRef) -> RustBuffer {
     return FfiConverterTypePinRef.lower(value)
+}
+
+
+
+/**
+ * The state of a PIN, read without spending a try.
+ */
+
+public enum PinState: Equatable, Hashable {
+    
+    /**
+     * Verified in this card session.
+     */
+    case verified
+    /**
+     * Not verified; this many tries are left.
+     */
+    case triesLeft(
+        /**
+         * Tries before the PIN blocks.
+         */tries: UInt8
+    )
+    /**
+     * Blocked.
+     */
+    case blocked
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension PinState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePinState: FfiConverterRustBuffer {
+    typealias SwiftType = PinState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PinState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .verified
+        
+        case 2: return .triesLeft(tries: try FfiConverterUInt8.read(from: &buf)
+        )
+        
+        case 3: return .blocked
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PinState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .verified:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .triesLeft(tries):
+            writeInt(&buf, Int32(2))
+            FfiConverterUInt8.write(tries, into: &buf)
+            
+        
+        case .blocked:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePinState_lift(_ buf: RustBuffer) throws -> PinState {
+    return try FfiConverterTypePinState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePinState_lower(_ value: PinState) -> RustBuffer {
+    return FfiConverterTypePinState.lower(value)
 }
 
 

@@ -624,6 +624,369 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
+ * A session with one card, whatever its application. Blocking, like
+ * `TokenSession`: call it off the main thread. Calls are serialized.
+ */
+public protocol CardProtocol: AnyObject, Sendable {
+    
+    /**
+     * What the card's application can do (no exchange).
+     */
+    func capabilities() throws  -> Capabilities
+    
+    /**
+     * A PKCS #10 request (DER) for key `key_id`, signed on the card; see
+     * `TokenSession.createCsr`. Needs a login.
+     */
+    func createCsr(keyId: Data, subject: String) throws  -> Data
+    
+    /**
+     * APDU exchanges so far.
+     */
+    func exchanges() throws  -> UInt64
+    
+    /**
+     * Generates a key. `id` may be empty on a Rutoken (the first free key
+     * reference is taken); the label is kept where the card can.
+     */
+    func generateKey(id: Data, curve: CurveId, label: String) throws  -> CardKey
+    
+    /**
+     * The DER certificate of key `id`.
+     */
+    func getCertificate(id: Data) throws  -> Data
+    
+    /**
+     * The keys on the card.
+     */
+    func listKeys() throws  -> [CardKey]
+    
+    /**
+     * Logs in with the user PIN. On a card that takes the PIN in clear
+     * (`capabilities().pinProtected == false`) over NFC, this fails with
+     * `Misuse { ClearPinOverNfc }` unless `CardOptions` allowed it.
+     */
+    func login(pin: String) throws 
+    
+    /**
+     * Stores a DER certificate for key `id` (where
+     * `capabilities().certificateStorage`).
+     */
+    func putCertificate(id: Data, der: Data) throws 
+    
+    /**
+     * A self-signed certificate (DER) for key `key_id`, valid `days` days.
+     */
+    func selfSignedCertificate(keyId: Data, subject: String, days: UInt32) throws  -> Data
+    
+    /**
+     * The card's serial number.
+     */
+    func serial() throws  -> Data
+    
+    /**
+     * Signs digests with key `id` (at most `capabilities().maxDigestsPerSign`);
+     * returns `s || r` for each.
+     */
+    func sign(id: Data, digests: [Data]) throws  -> [Data]
+    
+    /**
+     * A CMS SignedData (DER) over `content` with key `key_id` and its
+     * `certificate`; `detached` leaves the content out.
+     */
+    func signCms(keyId: Data, certificate: Data, content: Data, detached: Bool) throws  -> Data
+    
+}
+/**
+ * A session with one card, whatever its application. Blocking, like
+ * `TokenSession`: call it off the main thread. Calls are serialized.
+ */
+open class Card: CardProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_fkn_ffi_fn_clone_card(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_fkn_ffi_fn_free_card(handle, $0) }
+    }
+
+    
+    /**
+     * Finds out which application the card on `transport` has (OFP1 first:
+     * one exchange; then the Rutoken ECP probe: two more) and opens it.
+     * Fails with `Card { UnknownCard }` for a card with neither.
+     */
+public static func `open`(transport: NfcTransport, options: CardOptions)throws  -> Card  {
+    return try  FfiConverterTypeCard_lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_constructor_card_open(
+        FfiConverterTypeNfcTransport_lower(transport),
+        FfiConverterTypeCardOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * What the card's application can do (no exchange).
+     */
+open func capabilities()throws  -> Capabilities  {
+    return try  FfiConverterTypeCapabilities_lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_card_capabilities(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A PKCS #10 request (DER) for key `key_id`, signed on the card; see
+     * `TokenSession.createCsr`. Needs a login.
+     */
+open func createCsr(keyId: Data, subject: String)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_card_create_csr(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(keyId),
+        FfiConverterString.lower(subject),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * APDU exchanges so far.
+     */
+open func exchanges()throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_card_exchanges(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Generates a key. `id` may be empty on a Rutoken (the first free key
+     * reference is taken); the label is kept where the card can.
+     */
+open func generateKey(id: Data, curve: CurveId, label: String)throws  -> CardKey  {
+    return try  FfiConverterTypeCardKey_lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_card_generate_key(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(id),
+        FfiConverterTypeCurveId_lower(curve),
+        FfiConverterString.lower(label),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The DER certificate of key `id`.
+     */
+open func getCertificate(id: Data)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_card_get_certificate(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The keys on the card.
+     */
+open func listKeys()throws  -> [CardKey]  {
+    return try  FfiConverterSequenceTypeCardKey.lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_card_list_keys(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Logs in with the user PIN. On a card that takes the PIN in clear
+     * (`capabilities().pinProtected == false`) over NFC, this fails with
+     * `Misuse { ClearPinOverNfc }` unless `CardOptions` allowed it.
+     */
+open func login(pin: String)throws   {try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_card_login(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(pin),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Stores a DER certificate for key `id` (where
+     * `capabilities().certificateStorage`).
+     */
+open func putCertificate(id: Data, der: Data)throws   {try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_card_put_certificate(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(id),
+        FfiConverterData.lower(der),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * A self-signed certificate (DER) for key `key_id`, valid `days` days.
+     */
+open func selfSignedCertificate(keyId: Data, subject: String, days: UInt32)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_card_self_signed_certificate(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(keyId),
+        FfiConverterString.lower(subject),
+        FfiConverterUInt32.lower(days),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The card's serial number.
+     */
+open func serial()throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_card_serial(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Signs digests with key `id` (at most `capabilities().maxDigestsPerSign`);
+     * returns `s || r` for each.
+     */
+open func sign(id: Data, digests: [Data])throws  -> [Data]  {
+    return try  FfiConverterSequenceData.lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_card_sign(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(id),
+        FfiConverterSequenceData.lower(digests),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A CMS SignedData (DER) over `content` with key `key_id` and its
+     * `certificate`; `detached` leaves the content out.
+     */
+open func signCms(keyId: Data, certificate: Data, content: Data, detached: Bool)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeFknError_lift) {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_card_sign_cms(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(keyId),
+        FfiConverterData.lower(certificate),
+        FfiConverterData.lower(content),
+        FfiConverterBool.lower(detached),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCard: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Card
+
+    public static func lift(_ handle: UInt64) throws -> Card {
+        return Card(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Card) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Card {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Card, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCard_lift(_ handle: UInt64) throws -> Card {
+    return try FfiConverterTypeCard.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCard_lower(_ value: Card) -> UInt64 {
+    return FfiConverterTypeCard.lower(value)
+}
+
+
+
+
+
+
+/**
  * Where the next link comes from when the card left the field mid-operation.
  */
 public protocol CardTapSource: AnyObject, Sendable {
@@ -6145,6 +6508,31 @@ fileprivate struct FfiConverterSequenceData: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeCardKey: FfiConverterRustBuffer {
+    typealias SwiftType = [CardKey]
+
+    public static func write(_ value: [CardKey], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeCardKey.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [CardKey] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [CardKey]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeCardKey.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeKeyInfo: FfiConverterRustBuffer {
     typealias SwiftType = [KeyInfo]
 
@@ -6428,6 +6816,42 @@ private let initializationResult: InitializationResult = {
     if (uniffi_fkn_ffi_checksum_func_verify_digest() != 22972) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_fkn_ffi_checksum_method_card_capabilities() != 15617) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_card_create_csr() != 42146) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_card_exchanges() != 1760) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_card_generate_key() != 20290) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_card_get_certificate() != 42740) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_card_list_keys() != 41181) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_card_login() != 26322) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_card_put_certificate() != 12750) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_card_self_signed_certificate() != 42897) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_card_serial() != 19833) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_card_sign() != 64366) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_card_sign_cms() != 16968) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_fkn_ffi_checksum_method_hasher_finish() != 3738) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -6639,6 +7063,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_fkn_ffi_checksum_method_virtualtoken_transport() != 11901) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_constructor_card_open() != 17957) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_fkn_ffi_checksum_constructor_hasher_new() != 38822) {

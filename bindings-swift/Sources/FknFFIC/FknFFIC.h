@@ -355,6 +355,81 @@ typedef struct UniffiVTableCallbackInterfaceServerChannel {
 } UniffiVTableCallbackInterfaceServerChannel;
 
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_CARD
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_CARD
+uint64_t uniffi_fkn_ffi_fn_clone_card(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_FREE_CARD
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_FREE_CARD
+void uniffi_fkn_ffi_fn_free_card(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CONSTRUCTOR_CARD_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CONSTRUCTOR_CARD_OPEN
+uint64_t uniffi_fkn_ffi_fn_constructor_card_open(uint64_t transport, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARD_CAPABILITIES
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARD_CAPABILITIES
+RustBuffer uniffi_fkn_ffi_fn_method_card_capabilities(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARD_CREATE_CSR
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARD_CREATE_CSR
+RustBuffer uniffi_fkn_ffi_fn_method_card_create_csr(uint64_t ptr, RustBuffer key_id, RustBuffer subject, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARD_EXCHANGES
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARD_EXCHANGES
+uint64_t uniffi_fkn_ffi_fn_method_card_exchanges(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARD_GENERATE_KEY
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARD_GENERATE_KEY
+RustBuffer uniffi_fkn_ffi_fn_method_card_generate_key(uint64_t ptr, RustBuffer id, RustBuffer curve, RustBuffer label, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARD_GET_CERTIFICATE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARD_GET_CERTIFICATE
+RustBuffer uniffi_fkn_ffi_fn_method_card_get_certificate(uint64_t ptr, RustBuffer id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARD_LIST_KEYS
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARD_LIST_KEYS
+RustBuffer uniffi_fkn_ffi_fn_method_card_list_keys(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARD_LOGIN
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARD_LOGIN
+void uniffi_fkn_ffi_fn_method_card_login(uint64_t ptr, RustBuffer pin, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARD_PUT_CERTIFICATE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARD_PUT_CERTIFICATE
+void uniffi_fkn_ffi_fn_method_card_put_certificate(uint64_t ptr, RustBuffer id, RustBuffer der, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARD_SELF_SIGNED_CERTIFICATE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARD_SELF_SIGNED_CERTIFICATE
+RustBuffer uniffi_fkn_ffi_fn_method_card_self_signed_certificate(uint64_t ptr, RustBuffer key_id, RustBuffer subject, uint32_t days, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARD_SERIAL
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARD_SERIAL
+RustBuffer uniffi_fkn_ffi_fn_method_card_serial(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARD_SIGN
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARD_SIGN
+RustBuffer uniffi_fkn_ffi_fn_method_card_sign(uint64_t ptr, RustBuffer id, RustBuffer digests, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARD_SIGN_CMS
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_CARD_SIGN_CMS
+RustBuffer uniffi_fkn_ffi_fn_method_card_sign_cms(uint64_t ptr, RustBuffer key_id, RustBuffer certificate, RustBuffer content, int8_t detached, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_HASHER
 #define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_HASHER
 uint64_t uniffi_fkn_ffi_fn_clone_hasher(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -1308,6 +1383,78 @@ uint16_t uniffi_fkn_ffi_checksum_func_verify_digest(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARD_CAPABILITIES
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARD_CAPABILITIES
+uint16_t uniffi_fkn_ffi_checksum_method_card_capabilities(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARD_CREATE_CSR
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARD_CREATE_CSR
+uint16_t uniffi_fkn_ffi_checksum_method_card_create_csr(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARD_EXCHANGES
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARD_EXCHANGES
+uint16_t uniffi_fkn_ffi_checksum_method_card_exchanges(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARD_GENERATE_KEY
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARD_GENERATE_KEY
+uint16_t uniffi_fkn_ffi_checksum_method_card_generate_key(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARD_GET_CERTIFICATE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARD_GET_CERTIFICATE
+uint16_t uniffi_fkn_ffi_checksum_method_card_get_certificate(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARD_LIST_KEYS
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARD_LIST_KEYS
+uint16_t uniffi_fkn_ffi_checksum_method_card_list_keys(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARD_LOGIN
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARD_LOGIN
+uint16_t uniffi_fkn_ffi_checksum_method_card_login(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARD_PUT_CERTIFICATE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARD_PUT_CERTIFICATE
+uint16_t uniffi_fkn_ffi_checksum_method_card_put_certificate(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARD_SELF_SIGNED_CERTIFICATE
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARD_SELF_SIGNED_CERTIFICATE
+uint16_t uniffi_fkn_ffi_checksum_method_card_self_signed_certificate(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARD_SERIAL
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARD_SERIAL
+uint16_t uniffi_fkn_ffi_checksum_method_card_serial(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARD_SIGN
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARD_SIGN
+uint16_t uniffi_fkn_ffi_checksum_method_card_sign(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARD_SIGN_CMS
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_CARD_SIGN_CMS
+uint16_t uniffi_fkn_ffi_checksum_method_card_sign_cms(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_HASHER_FINISH
 #define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_HASHER_FINISH
 uint16_t uniffi_fkn_ffi_checksum_method_hasher_finish(void
@@ -1731,6 +1878,12 @@ uint16_t uniffi_fkn_ffi_checksum_method_virtualtoken_serial(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALTOKEN_TRANSPORT
 #define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALTOKEN_TRANSPORT
 uint16_t uniffi_fkn_ffi_checksum_method_virtualtoken_transport(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_CONSTRUCTOR_CARD_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_CONSTRUCTOR_CARD_OPEN
+uint16_t uniffi_fkn_ffi_checksum_constructor_card_open(void
     
 );
 #endif

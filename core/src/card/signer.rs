@@ -15,24 +15,45 @@ pub struct CardSigner<'a> {
 
 impl<'a> CardSigner<'a> {
     /// Looks key `id` up (one listing) and borrows the card for signing.
-    /// A key whose public key the card does not tell, and that has no
-    /// certificate to take it from, cannot sign PKI objects: the result
-    /// could not be checked.
+    /// A key whose public key the card does not tell is taken from its
+    /// certificate on the card; without either it cannot sign PKI objects
+    /// (the result could not be checked).
     pub fn find(card: &'a mut dyn CardApp, id: &[u8]) -> Result<Self, Error> {
+        Self::lookup(card, id, None)
+    }
+
+    /// [`CardSigner::find`] for signing with `certificate` (DER), which
+    /// gives the public key if the card does not.
+    pub fn find_with_certificate(
+        card: &'a mut dyn CardApp,
+        id: &[u8],
+        certificate: &[u8],
+    ) -> Result<Self, Error> {
+        Self::lookup(card, id, Some(certificate))
+    }
+
+    fn lookup(card: &'a mut dyn CardApp, id: &[u8], cert: Option<&[u8]>) -> Result<Self, Error> {
         let mut key = card
             .list_keys()?
             .into_iter()
             .find(|k| k.id == id)
             .ok_or(Error::from(CardRefusal::KeyNotFound))?;
-        if key.public_key.is_empty() && key.has_certificate {
-            let der = card.get_certificate(id)?;
-            key.public_key = crate::pki::cert::certificate_info(&der)?.public_key;
-        }
         if key.public_key.is_empty() {
-            return Err(CardRefusal::NotSupported {
-                operation: "tell this key's public key (store a certificate for it first)".into(),
-            }
-            .into());
+            let stored;
+            let der = match cert {
+                Some(der) => der,
+                None if key.has_certificate => {
+                    stored = card.get_certificate(id)?;
+                    &stored
+                }
+                None => {
+                    return Err(CardRefusal::NotSupported {
+                        operation: "tell this key's public key (sign with its certificate)".into(),
+                    }
+                    .into());
+                }
+            };
+            key.public_key = crate::pki::cert::certificate_info(der)?.public_key;
         }
         Ok(CardSigner { card, key })
     }

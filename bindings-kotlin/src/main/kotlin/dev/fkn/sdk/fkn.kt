@@ -30,10 +30,16 @@ import java.nio.CharBuffer
 import java.nio.charset.CodingErrorAction
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
+import dev.fkn.sdk.core.Capabilities
+import dev.fkn.sdk.core.CardKey
+import dev.fkn.sdk.core.CardOptions
 import dev.fkn.sdk.core.CertificateInfo
 import dev.fkn.sdk.core.CsrInfo
 import dev.fkn.sdk.core.CurveId
 import dev.fkn.sdk.core.DigestAlgorithm
+import dev.fkn.sdk.core.FfiConverterTypeCapabilities
+import dev.fkn.sdk.core.FfiConverterTypeCardKey
+import dev.fkn.sdk.core.FfiConverterTypeCardOptions
 import dev.fkn.sdk.core.FfiConverterTypeCertificateInfo
 import dev.fkn.sdk.core.FfiConverterTypeCsrInfo
 import dev.fkn.sdk.core.FfiConverterTypeCurveId
@@ -55,6 +61,9 @@ import dev.fkn.sdk.core.SelectInfo
 import dev.fkn.sdk.core.TokenInfo
 import dev.fkn.sdk.core.VerifiedSignature
 import java.util.concurrent.atomic.AtomicBoolean
+import dev.fkn.sdk.core.RustBuffer as RustBufferCapabilities
+import dev.fkn.sdk.core.RustBuffer as RustBufferCardKey
+import dev.fkn.sdk.core.RustBuffer as RustBufferCardOptions
 import dev.fkn.sdk.core.RustBuffer as RustBufferCertificateInfo
 import dev.fkn.sdk.core.RustBuffer as RustBufferCsrInfo
 import dev.fkn.sdk.core.RustBuffer as RustBufferCurveId
@@ -867,6 +876,30 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_fkn_ffi_checksum_func_verify_digest(
     ): Int
+    external fun uniffi_fkn_ffi_checksum_method_card_capabilities(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_card_create_csr(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_card_exchanges(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_card_generate_key(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_card_get_certificate(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_card_list_keys(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_card_login(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_card_put_certificate(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_card_self_signed_certificate(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_card_serial(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_card_sign(
+    ): Int
+    external fun uniffi_fkn_ffi_checksum_method_card_sign_cms(
+    ): Int
     external fun uniffi_fkn_ffi_checksum_method_hasher_finish(
     ): Int
     external fun uniffi_fkn_ffi_checksum_method_hasher_update(
@@ -1009,6 +1042,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_fkn_ffi_checksum_method_virtualtoken_transport(
     ): Int
+    external fun uniffi_fkn_ffi_checksum_constructor_card_open(
+    ): Int
     external fun uniffi_fkn_ffi_checksum_constructor_hasher_new(
     ): Int
     external fun uniffi_fkn_ffi_checksum_constructor_preparedpin_derive(
@@ -1057,6 +1092,36 @@ internal object UniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_fkn_ffi_fn_clone_card(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_fkn_ffi_fn_free_card(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_constructor_card_open(`transport`: Long,`options`: RustBufferCardOptions.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_fkn_ffi_fn_method_card_capabilities(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferCapabilities.ByValue
+    external fun uniffi_fkn_ffi_fn_method_card_create_csr(`ptr`: Long,`keyId`: RustBuffer.ByValue,`subject`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_card_exchanges(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_fkn_ffi_fn_method_card_generate_key(`ptr`: Long,`id`: RustBuffer.ByValue,`curve`: RustBufferCurveId.ByValue,`label`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBufferCardKey.ByValue
+    external fun uniffi_fkn_ffi_fn_method_card_get_certificate(`ptr`: Long,`id`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_card_list_keys(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_card_login(`ptr`: Long,`pin`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_method_card_put_certificate(`ptr`: Long,`id`: RustBuffer.ByValue,`der`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_fkn_ffi_fn_method_card_self_signed_certificate(`ptr`: Long,`keyId`: RustBuffer.ByValue,`subject`: RustBuffer.ByValue,`days`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_card_serial(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_card_sign(`ptr`: Long,`id`: RustBuffer.ByValue,`digests`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_fkn_ffi_fn_method_card_sign_cms(`ptr`: Long,`keyId`: RustBuffer.ByValue,`certificate`: RustBuffer.ByValue,`content`: RustBuffer.ByValue,`detached`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_fkn_ffi_fn_clone_hasher(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_fkn_ffi_fn_free_hasher(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1459,6 +1524,42 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_fkn_ffi_checksum_func_verify_digest() and 0xFFFF) != 22972) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_fkn_ffi_checksum_method_card_capabilities() and 0xFFFF) != 15617) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_card_create_csr() and 0xFFFF) != 42146) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_card_exchanges() and 0xFFFF) != 1760) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_card_generate_key() and 0xFFFF) != 20290) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_card_get_certificate() and 0xFFFF) != 42740) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_card_list_keys() and 0xFFFF) != 41181) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_card_login() and 0xFFFF) != 26322) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_card_put_certificate() and 0xFFFF) != 12750) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_card_self_signed_certificate() and 0xFFFF) != 42897) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_card_serial() and 0xFFFF) != 19833) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_card_sign() and 0xFFFF) != 64366) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_method_card_sign_cms() and 0xFFFF) != 16968) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_fkn_ffi_checksum_method_hasher_finish() and 0xFFFF) != 3738) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1670,6 +1771,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_fkn_ffi_checksum_method_virtualtoken_transport() and 0xFFFF) != 11901) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_fkn_ffi_checksum_constructor_card_open() and 0xFFFF) != 17957) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_fkn_ffi_checksum_constructor_hasher_new() and 0xFFFF) != 38822) {
@@ -2089,6 +2193,565 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
     override fun write(value: ByteArray, buf: ByteBuffer) {
         buf.putInt(value.size)
         buf.put(value)
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A session with one card, whatever its application. Blocking, like
+ * `TokenSession`: call it off the main thread. Calls are serialized.
+ */
+public interface CardInterface {
+    
+    /**
+     * What the card's application can do (no exchange).
+     */
+    fun `capabilities`(): Capabilities
+    
+    /**
+     * A PKCS #10 request (DER) for key `key_id`, signed on the card; see
+     * `TokenSession.createCsr`. Needs a login.
+     */
+    fun `createCsr`(`keyId`: kotlin.ByteArray, `subject`: kotlin.String): kotlin.ByteArray
+    
+    /**
+     * APDU exchanges so far.
+     */
+    fun `exchanges`(): kotlin.ULong
+    
+    /**
+     * Generates a key. `id` may be empty on a Rutoken (the first free key
+     * reference is taken); the label is kept where the card can.
+     */
+    fun `generateKey`(`id`: kotlin.ByteArray, `curve`: CurveId, `label`: kotlin.String): CardKey
+    
+    /**
+     * The DER certificate of key `id`.
+     */
+    fun `getCertificate`(`id`: kotlin.ByteArray): kotlin.ByteArray
+    
+    /**
+     * The keys on the card.
+     */
+    fun `listKeys`(): List<CardKey>
+    
+    /**
+     * Logs in with the user PIN. On a card that takes the PIN in clear
+     * (`capabilities().pinProtected == false`) over NFC, this fails with
+     * `Misuse { ClearPinOverNfc }` unless `CardOptions` allowed it.
+     */
+    fun `login`(`pin`: kotlin.String)
+    
+    /**
+     * Stores a DER certificate for key `id` (where
+     * `capabilities().certificateStorage`).
+     */
+    fun `putCertificate`(`id`: kotlin.ByteArray, `der`: kotlin.ByteArray)
+    
+    /**
+     * A self-signed certificate (DER) for key `key_id`, valid `days` days.
+     */
+    fun `selfSignedCertificate`(`keyId`: kotlin.ByteArray, `subject`: kotlin.String, `days`: kotlin.UInt): kotlin.ByteArray
+    
+    /**
+     * The card's serial number.
+     */
+    fun `serial`(): kotlin.ByteArray
+    
+    /**
+     * Signs digests with key `id` (at most `capabilities().maxDigestsPerSign`);
+     * returns `s || r` for each.
+     */
+    fun `sign`(`id`: kotlin.ByteArray, `digests`: List<kotlin.ByteArray>): List<kotlin.ByteArray>
+    
+    /**
+     * A CMS SignedData (DER) over `content` with key `key_id` and its
+     * `certificate`; `detached` leaves the content out.
+     */
+    fun `signCms`(`keyId`: kotlin.ByteArray, `certificate`: kotlin.ByteArray, `content`: kotlin.ByteArray, `detached`: kotlin.Boolean): kotlin.ByteArray
+    
+    companion object
+}
+
+/**
+ * A session with one card, whatever its application. Blocking, like
+ * `TokenSession`: call it off the main thread. Calls are serialized.
+ */
+open class Card: Disposable, AutoCloseable, CardInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_fkn_ffi_fn_free_card(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_fkn_ffi_fn_clone_card(handle, status)
+        }
+    }
+
+    
+    /**
+     * What the card's application can do (no exchange).
+     */
+    @Throws(FknException::class)override fun `capabilities`(): Capabilities {
+            return FfiConverterTypeCapabilities.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_card_capabilities(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A PKCS #10 request (DER) for key `key_id`, signed on the card; see
+     * `TokenSession.createCsr`. Needs a login.
+     */
+    @Throws(FknException::class)override fun `createCsr`(`keyId`: kotlin.ByteArray, `subject`: kotlin.String): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_card_create_csr(
+        it,
+        
+        FfiConverterByteArray.lower(`keyId`),
+        FfiConverterString.lower(`subject`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * APDU exchanges so far.
+     */
+    @Throws(FknException::class)override fun `exchanges`(): kotlin.ULong {
+            return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_card_exchanges(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Generates a key. `id` may be empty on a Rutoken (the first free key
+     * reference is taken); the label is kept where the card can.
+     */
+    @Throws(FknException::class)override fun `generateKey`(`id`: kotlin.ByteArray, `curve`: CurveId, `label`: kotlin.String): CardKey {
+            return FfiConverterTypeCardKey.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_card_generate_key(
+        it,
+        
+        FfiConverterByteArray.lower(`id`),
+        FfiConverterTypeCurveId.lower(`curve`),
+        FfiConverterString.lower(`label`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The DER certificate of key `id`.
+     */
+    @Throws(FknException::class)override fun `getCertificate`(`id`: kotlin.ByteArray): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_card_get_certificate(
+        it,
+        
+        FfiConverterByteArray.lower(`id`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The keys on the card.
+     */
+    @Throws(FknException::class)override fun `listKeys`(): List<CardKey> {
+            return FfiConverterSequenceTypeCardKey.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_card_list_keys(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Logs in with the user PIN. On a card that takes the PIN in clear
+     * (`capabilities().pinProtected == false`) over NFC, this fails with
+     * `Misuse { ClearPinOverNfc }` unless `CardOptions` allowed it.
+     */
+    @Throws(FknException::class)override fun `login`(`pin`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_card_login(
+        it,
+        
+        FfiConverterString.lower(`pin`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Stores a DER certificate for key `id` (where
+     * `capabilities().certificateStorage`).
+     */
+    @Throws(FknException::class)override fun `putCertificate`(`id`: kotlin.ByteArray, `der`: kotlin.ByteArray)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_card_put_certificate(
+        it,
+        
+        FfiConverterByteArray.lower(`id`),
+        FfiConverterByteArray.lower(`der`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * A self-signed certificate (DER) for key `key_id`, valid `days` days.
+     */
+    @Throws(FknException::class)override fun `selfSignedCertificate`(`keyId`: kotlin.ByteArray, `subject`: kotlin.String, `days`: kotlin.UInt): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_card_self_signed_certificate(
+        it,
+        
+        FfiConverterByteArray.lower(`keyId`),
+        FfiConverterString.lower(`subject`),
+        FfiConverterUInt.lower(`days`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The card's serial number.
+     */
+    @Throws(FknException::class)override fun `serial`(): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_card_serial(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Signs digests with key `id` (at most `capabilities().maxDigestsPerSign`);
+     * returns `s || r` for each.
+     */
+    @Throws(FknException::class)override fun `sign`(`id`: kotlin.ByteArray, `digests`: List<kotlin.ByteArray>): List<kotlin.ByteArray> {
+            return FfiConverterSequenceByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_card_sign(
+        it,
+        
+        FfiConverterByteArray.lower(`id`),
+        FfiConverterSequenceByteArray.lower(`digests`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A CMS SignedData (DER) over `content` with key `key_id` and its
+     * `certificate`; `detached` leaves the content out.
+     */
+    @Throws(FknException::class)override fun `signCms`(`keyId`: kotlin.ByteArray, `certificate`: kotlin.ByteArray, `content`: kotlin.ByteArray, `detached`: kotlin.Boolean): kotlin.ByteArray {
+            return FfiConverterByteArray.lift(
+    callWithHandle {
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_method_card_sign_cms(
+        it,
+        
+        FfiConverterByteArray.lower(`keyId`),
+        FfiConverterByteArray.lower(`certificate`),
+        FfiConverterByteArray.lower(`content`),
+        FfiConverterBoolean.lower(`detached`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    companion object {
+        
+    /**
+     * Finds out which application the card on `transport` has (OFP1 first:
+     * one exchange; then the Rutoken ECP probe: two more) and opens it.
+     * Fails with `Card { UnknownCard }` for a card with neither.
+     */
+    @Throws(FknException::class) fun `open`(`transport`: NfcTransport, `options`: CardOptions): Card {
+            return FfiConverterTypeCard.lift(
+    uniffiRustCallWithError(FknExceptionExternalErrorHandler) { _status ->
+    UniffiLib.uniffi_fkn_ffi_fn_constructor_card_open(
+    
+        
+        FfiConverterTypeNfcTransport.lower(`transport`),
+        FfiConverterTypeCardOptions.lower(`options`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCard: FfiConverter<Card, Long> {
+    override fun lower(value: Card): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): Card {
+        return Card(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): Card {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: Card) = 8UL
+
+    override fun write(value: Card, buf: ByteBuffer) {
+        buf.putLong(lower(value))
     }
 }
 
@@ -9514,6 +10177,34 @@ public object FfiConverterSequenceByteArray: FfiConverterRustBuffer<List<kotlin.
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeCardKey: FfiConverterRustBuffer<List<CardKey>> {
+    override fun read(buf: ByteBuffer): List<CardKey> {
+        val len = buf.getInt()
+        return List<CardKey>(len) {
+            FfiConverterTypeCardKey.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<CardKey>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeCardKey.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<CardKey>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeCardKey.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeKeyInfo: FfiConverterRustBuffer<List<KeyInfo>> {
     override fun read(buf: ByteBuffer): List<KeyInfo> {
         val len = buf.getInt()
@@ -9619,6 +10310,12 @@ public object FfiConverterSequenceTypeCurveId: FfiConverterRustBuffer<List<Curve
         }
     }
 }
+
+
+
+
+
+
 
 
 

@@ -1138,6 +1138,207 @@ public object FfiConverterTimestamp: FfiConverterRustBuffer<java.time.Instant> {
 
 
 /**
+ * What the card's application can do. Apps show or hide features by it.
+ */
+data class Capabilities (
+    /**
+     * The application.
+     */
+    var `application`: CardApplication
+    , 
+    /**
+     * The PIN is proven without crossing the link (SESPAKE); `false` means
+     * it travels in clear.
+     */
+    var `pinProtected`: kotlin.Boolean
+    , 
+    /**
+     * Commands and answers after login are encrypted and authenticated.
+     */
+    var `secureMessaging`: kotlin.Boolean
+    , 
+    /**
+     * Digests one [`CardApp::sign`] call takes.
+     */
+    var `maxDigestsPerSign`: kotlin.UInt
+    , 
+    /**
+     * Curves keys can be generated on (and signed with).
+     */
+    var `curves`: List<CurveId>
+    , 
+    /**
+     * The card stores certificates the SDK writes.
+     */
+    var `certificateStorage`: kotlin.Boolean
+    , 
+    /**
+     * Keys can be deleted.
+     */
+    var `keyDeletion`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCapabilities: FfiConverterRustBuffer<Capabilities> {
+    override fun read(buf: ByteBuffer): Capabilities {
+        return Capabilities(
+            FfiConverterTypeCardApplication.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceTypeCurveId.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Capabilities) = (
+            FfiConverterTypeCardApplication.allocationSize(value.`application`) +
+            FfiConverterBoolean.allocationSize(value.`pinProtected`) +
+            FfiConverterBoolean.allocationSize(value.`secureMessaging`) +
+            FfiConverterUInt.allocationSize(value.`maxDigestsPerSign`) +
+            FfiConverterSequenceTypeCurveId.allocationSize(value.`curves`) +
+            FfiConverterBoolean.allocationSize(value.`certificateStorage`) +
+            FfiConverterBoolean.allocationSize(value.`keyDeletion`)
+    )
+
+    override fun write(value: Capabilities, buf: ByteBuffer) {
+            FfiConverterTypeCardApplication.write(value.`application`, buf)
+            FfiConverterBoolean.write(value.`pinProtected`, buf)
+            FfiConverterBoolean.write(value.`secureMessaging`, buf)
+            FfiConverterUInt.write(value.`maxDigestsPerSign`, buf)
+            FfiConverterSequenceTypeCurveId.write(value.`curves`, buf)
+            FfiConverterBoolean.write(value.`certificateStorage`, buf)
+            FfiConverterBoolean.write(value.`keyDeletion`, buf)
+    }
+}
+
+
+
+/**
+ * A key on a card, whatever its application.
+ */
+data class CardKey (
+    /**
+     * The id to sign with: the OFP1 key id, or the Rutoken key reference
+     * as one byte.
+     */
+    var `id`: kotlin.ByteArray
+    , 
+    /**
+     * Curve.
+     */
+    var `curve`: CurveId
+    , 
+    /**
+     * `BYTES(Q) = X_LE || Y_LE`; empty when the card does not tell it (a
+     * Rutoken key outside PKCS #15 objects: its certificate has it).
+     */
+    var `publicKey`: kotlin.ByteArray
+    , 
+    /**
+     * Label, may be empty.
+     */
+    var `label`: kotlin.String
+    , 
+    /**
+     * Whether the card holds a certificate for the key.
+     */
+    var `hasCertificate`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCardKey: FfiConverterRustBuffer<CardKey> {
+    override fun read(buf: ByteBuffer): CardKey {
+        return CardKey(
+            FfiConverterByteArray.read(buf),
+            FfiConverterTypeCurveId.read(buf),
+            FfiConverterByteArray.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CardKey) = (
+            FfiConverterByteArray.allocationSize(value.`id`) +
+            FfiConverterTypeCurveId.allocationSize(value.`curve`) +
+            FfiConverterByteArray.allocationSize(value.`publicKey`) +
+            FfiConverterString.allocationSize(value.`label`) +
+            FfiConverterBoolean.allocationSize(value.`hasCertificate`)
+    )
+
+    override fun write(value: CardKey, buf: ByteBuffer) {
+            FfiConverterByteArray.write(value.`id`, buf)
+            FfiConverterTypeCurveId.write(value.`curve`, buf)
+            FfiConverterByteArray.write(value.`publicKey`, buf)
+            FfiConverterString.write(value.`label`, buf)
+            FfiConverterBoolean.write(value.`hasCertificate`, buf)
+    }
+}
+
+
+
+/**
+ * How [`open`] may talk to the card.
+ */
+data class CardOptions (
+    /**
+     * Allow a card that takes the PIN in clear (Rutoken PKI mode) to be
+     * sent it over NFC. See [`RutokenOptions::allow_clear_pin_over_nfc`].
+     */
+    var `allowClearPinOverNfc`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCardOptions: FfiConverterRustBuffer<CardOptions> {
+    override fun read(buf: ByteBuffer): CardOptions {
+        return CardOptions(
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CardOptions) = (
+            FfiConverterBoolean.allocationSize(value.`allowClearPinOverNfc`)
+    )
+
+    override fun write(value: CardOptions, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`allowClearPinOverNfc`, buf)
+    }
+}
+
+
+
+/**
  * The facts of a certificate that callers usually show or check.
  */
 data class CertificateInfo (
@@ -1470,6 +1671,49 @@ public object FfiConverterTypePasswordInfo: FfiConverterRustBuffer<PasswordInfo>
 
 
 /**
+ * What the app allows this driver to do.
+ */
+data class RutokenOptions (
+    /**
+     * Send the PIN in clear over a contactless link. In PKI mode the card
+     * takes the PIN unprotected (no SESPAKE, no secure messaging): anyone
+     * with an antenna near the phone can record it. Off by default; an app
+     * that turns it on should tell its users, or use the card in a USB or
+     * contact reader. Contact and USB links are not affected.
+     */
+    var `allowClearPinOverNfc`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRutokenOptions: FfiConverterRustBuffer<RutokenOptions> {
+    override fun read(buf: ByteBuffer): RutokenOptions {
+        return RutokenOptions(
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RutokenOptions) = (
+            FfiConverterBoolean.allocationSize(value.`allowClearPinOverNfc`)
+    )
+
+    override fun write(value: RutokenOptions, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`allowClearPinOverNfc`, buf)
+    }
+}
+
+
+
+/**
  * The SELECT response: everything needed to start SESPAKE.
  */
 data class SelectInfo (
@@ -1778,6 +2022,13 @@ sealed class ApiMisuse {
     
     
     /**
+     * The card takes the PIN in clear and the link is contactless: the app
+     * did not allow that (`allow_clear_pin_over_nfc`).
+     */
+    object ClearPinOverNfc : ApiMisuse()
+    
+    
+    /**
      * The PIN was prepared for another token or an older salt.
      */
     object StalePreparedPin : ApiMisuse()
@@ -1847,12 +2098,13 @@ public object FfiConverterTypeApiMisuse : FfiConverterRustBuffer<ApiMisuse>{
                 )
             5 -> ApiMisuse.EmptyCertificate
             6 -> ApiMisuse.EmptyPin
-            7 -> ApiMisuse.StalePreparedPin
-            8 -> ApiMisuse.CommandTooLong(
+            7 -> ApiMisuse.ClearPinOverNfc
+            8 -> ApiMisuse.StalePreparedPin
+            9 -> ApiMisuse.CommandTooLong(
                 FfiConverterUInt.read(buf),
                 FfiConverterUInt.read(buf),
                 )
-            9 -> ApiMisuse.InvalidArgument(
+            10 -> ApiMisuse.InvalidArgument(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
@@ -1895,6 +2147,12 @@ public object FfiConverterTypeApiMisuse : FfiConverterRustBuffer<ApiMisuse>{
             )
         }
         is ApiMisuse.EmptyPin -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ApiMisuse.ClearPinOverNfc -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
@@ -1953,22 +2211,71 @@ public object FfiConverterTypeApiMisuse : FfiConverterRustBuffer<ApiMisuse>{
                 buf.putInt(6)
                 Unit
             }
-            is ApiMisuse.StalePreparedPin -> {
+            is ApiMisuse.ClearPinOverNfc -> {
                 buf.putInt(7)
                 Unit
             }
-            is ApiMisuse.CommandTooLong -> {
+            is ApiMisuse.StalePreparedPin -> {
                 buf.putInt(8)
+                Unit
+            }
+            is ApiMisuse.CommandTooLong -> {
+                buf.putInt(9)
                 FfiConverterUInt.write(value.`len`, buf)
                 FfiConverterUInt.write(value.`max`, buf)
                 Unit
             }
             is ApiMisuse.InvalidArgument -> {
-                buf.putInt(9)
+                buf.putInt(10)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * Which application a card was opened with.
+ */
+
+enum class CardApplication {
+    
+    /**
+     * The Open FKN Profile: SESPAKE login, secure messaging, batch signing.
+     */
+    OFP1,
+    /**
+     * A Rutoken ECP in PKI mode: ISO 7816 commands, the PIN in clear.
+     */
+    RUTOKEN_PKI;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCardApplication: FfiConverterRustBuffer<CardApplication> {
+    override fun read(buf: ByteBuffer) = try {
+        
+        CardApplication.entries[buf.getInt() - 1]
+        
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: CardApplication) = 4UL
+
+    override fun write(value: CardApplication, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
     }
 }
 
@@ -2019,6 +2326,29 @@ sealed class CardRefusal {
     
     
     /**
+     * The card has none of the applications the SDK drives: no OFP1
+     * application and no Rutoken ECP file system.
+     */
+    object UnknownCard : CardRefusal()
+    
+    
+    /**
+     * The card's application cannot do this (e.g. a Rutoken ECP in PKI
+     * mode deleting keys or signing with a 512-bit key).
+     */
+    data class NotSupported(
+        /**
+         * What was asked.
+         */
+        val `operation`: kotlin.String) : CardRefusal()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
      * Any other error status word.
      */
     data class Status(
@@ -2055,7 +2385,11 @@ public object FfiConverterTypeCardRefusal : FfiConverterRustBuffer<CardRefusal>{
             4 -> CardRefusal.KeyIdExists
             5 -> CardRefusal.TokenFull
             6 -> CardRefusal.NoApplication
-            7 -> CardRefusal.Status(
+            7 -> CardRefusal.UnknownCard
+            8 -> CardRefusal.NotSupported(
+                FfiConverterString.read(buf),
+                )
+            9 -> CardRefusal.Status(
                 FfiConverterUShort.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
@@ -2099,6 +2433,19 @@ public object FfiConverterTypeCardRefusal : FfiConverterRustBuffer<CardRefusal>{
                 4UL
             )
         }
+        is CardRefusal.UnknownCard -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is CardRefusal.NotSupported -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`operation`)
+            )
+        }
         is CardRefusal.Status -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
@@ -2134,8 +2481,17 @@ public object FfiConverterTypeCardRefusal : FfiConverterRustBuffer<CardRefusal>{
                 buf.putInt(6)
                 Unit
             }
-            is CardRefusal.Status -> {
+            is CardRefusal.UnknownCard -> {
                 buf.putInt(7)
+                Unit
+            }
+            is CardRefusal.NotSupported -> {
+                buf.putInt(8)
+                FfiConverterString.write(value.`operation`, buf)
+                Unit
+            }
+            is CardRefusal.Status -> {
+                buf.putInt(9)
                 FfiConverterUShort.write(value.`sw`, buf)
                 Unit
             }
@@ -2953,6 +3309,108 @@ public object FfiConverterTypePinRef: FfiConverterRustBuffer<PinRef> {
 
     override fun write(value: PinRef, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * The state of a PIN, read without spending a try.
+ */
+sealed class PinState {
+    
+    /**
+     * Verified in this card session.
+     */
+    object Verified : PinState()
+    
+    
+    /**
+     * Not verified; this many tries are left.
+     */
+    data class TriesLeft(
+        /**
+         * Tries before the PIN blocks.
+         */
+        val `tries`: kotlin.UByte) : PinState()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Blocked.
+     */
+    object Blocked : PinState()
+    
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePinState : FfiConverterRustBuffer<PinState>{
+    override fun read(buf: ByteBuffer): PinState {
+        return when(buf.getInt()) {
+            1 -> PinState.Verified
+            2 -> PinState.TriesLeft(
+                FfiConverterUByte.read(buf),
+                )
+            3 -> PinState.Blocked
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: PinState): ULong = when(value) {
+        is PinState.Verified -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is PinState.TriesLeft -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterUByte.allocationSize(value.`tries`)
+            )
+        }
+        is PinState.Blocked -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+    }
+
+    override fun write(value: PinState, buf: ByteBuffer) {
+        when(value) {
+            is PinState.Verified -> {
+                buf.putInt(1)
+                Unit
+            }
+            is PinState.TriesLeft -> {
+                buf.putInt(2)
+                FfiConverterUByte.write(value.`tries`, buf)
+                Unit
+            }
+            is PinState.Blocked -> {
+                buf.putInt(3)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
