@@ -11,6 +11,8 @@
 //! - [`TokenRandom`]: where its randomness comes from ([`ScriptedRandom`]
 //!   replays worked examples).
 //! - [`VirtualTokenTransport`]: the token as a [`fkn_core::transport::Transport`].
+//! - [`rutoken`]: an emulated Rutoken ECP in PKI mode (plain ISO 7816, as
+//!   OpenSC drives it), [`EmulatedRutoken`], and [`RutokenTransport`].
 //!
 //! The token parses APDUs with its own code, not the host's
 //! [`fkn_core::apdu`] codec, so tests of one check the other. **A virtual token
@@ -25,6 +27,7 @@ mod info_commands;
 mod key_commands;
 mod pin_commands;
 mod random;
+pub mod rutoken;
 pub mod secure_messaging;
 pub mod sespake;
 mod session;
@@ -42,6 +45,7 @@ pub use atr::{COMMAND_CHAINING_BIT, EXTENDED_LENGTH_BIT};
 pub use error::VirtualTokenError;
 pub use key_commands::{MAX_CERTIFICATE_LEN, MAX_DIGESTS};
 pub use random::{OsRandom, ScriptedRandom, TokenRandom};
+pub use rutoken::{EmulatedRutoken, RutokenError, RutokenModel, RutokenTransport};
 pub use session::SessionStatus;
 pub use state::{
     AddKeyError, KeyRecord, PasswordRef, PinCounters, PinRecord, TokenConfig, TokenState,
