@@ -4,10 +4,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, bail};
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 use fkn_core::crypto::ec::CurveId;
-use fkn_vtoken::vpcd::serve_vpcd;
-use fkn_vtoken::{OsRandom, TokenConfig, TokenRandom, TokenState, VirtualToken};
+use fkn_vtoken::vpcd::{VirtualCard, serve_vpcd};
+use fkn_vtoken::{
+    EmulatedRutoken, OsRandom, RutokenModel, TokenConfig, TokenRandom, TokenState, VirtualToken,
+};
 
 use crate::opts::{Pin, parse_curve};
 use crate::token_spec::TokenSpec;
@@ -20,7 +22,9 @@ pub enum TokenCmd {
     /// plain form once keys are made: development and tests only.
     Init(InitArgs),
     /// Serve a virtual token to a vsmartcard vpcd reader until killed, so
-    /// PC/SC applications see it as a card in "Virtual PCD 00 00".
+    /// PC/SC applications see it as a card in "Virtual PCD 00 00". With
+    /// --card rutoken-ecp or rutoken-nfc: a fresh emulated Rutoken ECP in
+    /// PKI mode instead (user PIN 12345678, admin PIN 87654321, no keys).
     Serve(ServeArgs),
 }
 
@@ -79,6 +83,23 @@ pub struct ServeArgs {
     /// Where vpcd listens (its slot 0 is port 35963).
     #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:35963")]
     vpcd: String,
+
+    /// Which card to serve: the OFP1 token, or a fresh in-memory emulated
+    /// Rutoken ECP in PKI mode (plain ISO 7816, as OpenSC drives it; lost on
+    /// exit), by its USB or NFC ATR.
+    #[arg(long, value_enum, value_name = "CARD", default_value_t = ServedCard::Ofp1)]
+    card: ServedCard,
+}
+
+/// The card `fkn token serve` puts into the vpcd reader.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ServedCard {
+    /// The OFP1 virtual token (--token, or the development token).
+    Ofp1,
+    /// An emulated Rutoken ECP (USB ATR).
+    RutokenEcp,
+    /// An emulated Rutoken ECP SC NFC (contactless ATR).
+    RutokenNfc,
 }
 
 /// Runs one `fkn token` subcommand.
@@ -137,6 +158,22 @@ fn init(args: &InitArgs) -> anyhow::Result<()> {
 }
 
 fn serve(args: &ServeArgs) -> anyhow::Result<()> {
+    let model = match args.card {
+        ServedCard::Ofp1 => None,
+        ServedCard::RutokenEcp => Some(RutokenModel::Ecp),
+        ServedCard::RutokenNfc => Some(RutokenModel::EcpScNfc),
+    };
+    if let Some(model) = model {
+        if args.token.is_some() {
+            bail!("--token names an OFP1 token; an emulated Rutoken is always fresh and in memory");
+        }
+        let mut card = EmulatedRutoken::new(model);
+        log::info!(
+            "serving a fresh emulated {model:?} (serial {}; user PIN 12345678, admin PIN 87654321), lost on exit",
+            hex::encode_upper(card.serial())
+        );
+        return serve_until_stopped(&mut card, &args.vpcd);
+    }
     let mut token = match &args.token {
         None => fresh_token()?,
         Some(TokenSpec::Virtual(path)) => VirtualToken::open(path)
@@ -145,15 +182,19 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             bail!("token serve serves a virtual token, not {other}; use --token virtual:PATH")
         }
     };
+    serve_until_stopped(&mut token, &args.vpcd)
+}
+
+/// Serves `card` to vpcd at `vpcd` until SIGINT or SIGTERM.
+fn serve_until_stopped(card: &mut dyn VirtualCard, vpcd: &str) -> anyhow::Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
         ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed))
             .context("installing the SIGINT/SIGTERM handler")?;
     }
-    log::info!("serving the virtual token to vpcd at {}", args.vpcd);
-    serve_vpcd(&mut token, &args.vpcd, Some(stop))
-        .with_context(|| format!("serving vpcd at {}", args.vpcd))?;
+    log::info!("serving the card to vpcd at {vpcd}");
+    serve_vpcd(card, vpcd, Some(stop)).with_context(|| format!("serving vpcd at {vpcd}"))?;
     log::info!("stopped");
     Ok(())
 }
