@@ -23,10 +23,15 @@ pub fn link_kind() -> LinkKind {
     LINK_KIND.get().copied().unwrap_or_default()
 }
 
+/// Records the link kind of the card this run opened.
+pub fn note_link_kind(kind: LinkKind) {
+    let _ = LINK_KIND.set(kind);
+}
+
 /// Opens the link and selects the OFP1 application (no login).
 pub fn open(spec: &TokenSpec) -> anyhow::Result<Session> {
     let link = spec.open()?;
-    let _ = LINK_KIND.set(link.link_kind());
+    note_link_kind(link.link_kind());
     log::debug!("selecting OFP1 on {spec}");
     Ok(TokenSession::open(link)?)
 }

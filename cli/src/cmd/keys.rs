@@ -1,4 +1,5 @@
-//! `fkn keygen` and `fkn sign-digest`: keys made and used on the token.
+//! `fkn keygen`, `fkn sign-digest` and `fkn verify-digest`: keys made and
+//! used on the token, and their signatures checked.
 
 use anyhow::bail;
 use clap::Args;
@@ -79,5 +80,38 @@ pub fn sign_digest(args: &SignDigestArgs) -> anyhow::Result<()> {
             println!("{}", hex_upper(sig));
         }
     }
+    Ok(())
+}
+
+/// Arguments of `fkn verify-digest`.
+#[derive(Args, Debug)]
+pub struct VerifyDigestArgs {
+    /// Curve of the key.
+    #[arg(long, value_name = "NAME", value_parser = parse_curve)]
+    curve: CurveId,
+
+    /// Public key `X || Y`, each little-endian (RFC 4491's octets), in hex.
+    #[arg(long, value_name = "HEX")]
+    public_key: String,
+
+    /// The digest, in hex, in the byte order the hash function outputs.
+    #[arg(long, value_name = "HEX", value_parser = parse_digest)]
+    digest: Vec<u8>,
+
+    /// The signature `s || r`, each big-endian, in hex.
+    #[arg(long, value_name = "HEX")]
+    signature: String,
+}
+
+/// Prints `valid` (exit 0) or fails with why the signature is not valid.
+pub fn verify_digest(args: &VerifyDigestArgs) -> anyhow::Result<()> {
+    let public =
+        hex::decode(args.public_key.trim()).map_err(|e| anyhow::anyhow!("--public-key: {e}"))?;
+    let signature =
+        hex::decode(args.signature.trim()).map_err(|e| anyhow::anyhow!("--signature: {e}"))?;
+    let key = VerifyingKey::from_bytes(args.curve, &public)?;
+    key.verify_digest(&args.digest, &signature)
+        .map_err(|e| anyhow::anyhow!("the signature is not valid: {e}"))?;
+    println!("valid");
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! with its `Args` and `run`, and a match arm in [`run`].
 
 mod apdu;
+mod card;
 mod cert;
 mod cms;
 mod demo;
@@ -26,6 +27,13 @@ pub enum Verb {
     /// fkn-server over loopback HTTP; report APDUs, round trips and times of
     /// each step.
     Demo(demo::DemoArgs),
+    /// Any card the SDK drives (OFP1 token or Rutoken ECP in PKI mode):
+    /// which application it has, keys, key generation, signing digests.
+    #[command(subcommand)]
+    Card(card::CardCmd),
+    /// Check a GOST signature (s || r, hex) over a digest with a public key
+    /// (X || Y little-endian, hex); exit status 0 only if it is valid.
+    VerifyDigest(keys::VerifyDigestArgs),
     /// Create (init) or serve a virtual token.
     #[command(subcommand)]
     Token(token::TokenCmd),
@@ -76,6 +84,8 @@ pub enum Verb {
 pub fn run(verb: Verb) -> anyhow::Result<()> {
     match verb {
         Verb::Demo(args) => demo::run(&args),
+        Verb::Card(cmd) => card::run(cmd),
+        Verb::VerifyDigest(args) => keys::verify_digest(&args),
         Verb::Token(cmd) => token::run(cmd),
         Verb::Info(args) => info::info(&args),
         Verb::List(args) => info::list(&args),
