@@ -61,7 +61,7 @@ export FKN_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/fkn"
 
 if [ -z "${FKN_SKIP_E2E:-}" ]; then
   # One after another: the PC/SC suites share pcscd and the vpcd port.
-  for suite in tests/e2e/pcsc_vpcd.sh tests/e2e/pcsc_session.sh tests/e2e/cli_openssl.sh tests/e2e/cli_server.sh; do
+  for suite in tests/e2e/pcsc_vpcd.sh tests/e2e/pcsc_session.sh tests/e2e/rutoken_opensc.sh tests/e2e/cli_openssl.sh tests/e2e/cli_server.sh; do
     if [ -x "$suite" ]; then
       log "end-to-end: $suite"
       "$suite"
