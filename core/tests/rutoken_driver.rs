@@ -79,9 +79,10 @@ fn generated_keys_are_listed_and_sign() {
         found,
         vec![(1, CurveId::CryptoProA), (2, CurveId::CryptoProC)]
     );
-    // No PKCS #15 objects on a factory card: the public key is only what
-    // key generation returned.
-    assert!(keys.iter().all(|k| k.public_key.is_none()));
+    // No PKCS #15 objects on a factory card: the public keys come from the
+    // key files this driver made readable.
+    assert_eq!(keys[0].public_key, a.public_key);
+    assert_eq!(keys[1].public_key, c.public_key);
     let public = VerifyingKey::from_bytes(CurveId::CryptoProC, c.public_key.as_ref().unwrap())
         .expect("a point");
     let sig = s.sign(2, &[digest(4)]).expect("sign").remove(0);
@@ -203,7 +204,7 @@ fn clear_pin_over_nfc_is_refused_unless_the_app_allows_it() {
 
 #[test]
 fn open_finds_the_rutoken_and_reports_what_it_cannot_do() {
-    let (_, transport) = usb_card();
+    let (emulated, transport) = usb_card();
     let counter = transport.clone();
     let mut c = card::open(transport, &CardOptions::default()).expect("opens");
     // OFP1 SELECT (refused), the Rutoken probe, the serial.
@@ -241,8 +242,9 @@ fn open_finds_the_rutoken_and_reports_what_it_cannot_do() {
         pki::cert::self_signed(&mut signer, &subject, 30).expect("certificate")
     };
     pki::cert::verify_certificate_signature(&cert, &cert).expect("verifies");
-    assert!(CardSigner::find(c.as_mut(), &key.id).is_err());
-    let mut signer = CardSigner::find_with_certificate(c.as_mut(), &key.id, &cert).unwrap();
+    // Listed again, the key has its public key (from its key file).
+    let mut signer = CardSigner::find(c.as_mut(), &key.id).unwrap();
+    assert_eq!(signer.key().public_key, key.public_key);
     let cms = pki::cms::sign(
         &mut signer,
         &cert,
@@ -250,6 +252,28 @@ fn open_finds_the_rutoken_and_reports_what_it_cannot_do() {
         &pki::cms::SignOptions::default(),
     )
     .expect("cms");
+    pki::cms::verify(&cms, None).expect("CMS verifies");
+
+    // A key whose public key the card does not tell (OpenSC-made key files,
+    // no PKCS #15 objects) signs PKI objects only with its certificate.
+    let other = SigningKey::generate(CurveId::CryptoProB, &mut fkn_core::crypto::os_rng());
+    emulated.lock().unwrap().install_key(9, &other).unwrap();
+    assert!(matches!(
+        CardSigner::find(c.as_mut(), &[9]).err(),
+        Some(Error::Card {
+            refusal: CardRefusal::NotSupported { .. }
+        })
+    ));
+    let mut software = other.clone();
+    let other_cert = pki::cert::self_signed(&mut software, &subject, 30).unwrap();
+    let mut signer = CardSigner::find_with_certificate(c.as_mut(), &[9], &other_cert).unwrap();
+    let cms = pki::cms::sign(
+        &mut signer,
+        &other_cert,
+        &mut &b"document"[..],
+        &pki::cms::SignOptions::default(),
+    )
+    .expect("cms with the certificate's key");
     pki::cms::verify(&cms, None).expect("CMS verifies");
 }
 

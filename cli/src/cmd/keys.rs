@@ -95,8 +95,8 @@ pub struct VerifyDigestArgs {
     public_key: String,
 
     /// The digest, in hex, in the byte order the hash function outputs.
-    #[arg(long, value_name = "HEX", value_parser = parse_digest)]
-    digest: Vec<u8>,
+    #[arg(long, value_name = "HEX")]
+    digest: String,
 
     /// The signature `s || r`, each big-endian, in hex.
     #[arg(long, value_name = "HEX")]
@@ -109,8 +109,9 @@ pub fn verify_digest(args: &VerifyDigestArgs) -> anyhow::Result<()> {
         hex::decode(args.public_key.trim()).map_err(|e| anyhow::anyhow!("--public-key: {e}"))?;
     let signature =
         hex::decode(args.signature.trim()).map_err(|e| anyhow::anyhow!("--signature: {e}"))?;
+    let digest = parse_digest(&args.digest).map_err(|e| anyhow::anyhow!("--digest: {e}"))?;
     let key = VerifyingKey::from_bytes(args.curve, &public)?;
-    key.verify_digest(&args.digest, &signature)
+    key.verify_digest(&digest, &signature)
         .map_err(|e| anyhow::anyhow!("the signature is not valid: {e}"))?;
     println!("valid");
     Ok(())

@@ -96,16 +96,22 @@ fn curve_of_paramset(b: u8) -> Option<CurveId> {
 
 /// The FCP of a GOST key file pair member, as OpenSC creates it: 32 bytes
 /// for `d`, 64 for `X || Y`; write and delete by PIN `owner`, use (private
-/// key only) by the same PIN [2.2, 6.1].
+/// key only) by the same PIN [2.2, 6.1]. Unlike OpenSC, the public key file
+/// also gets a read rule (bit 0, READ for EFs; assumed to mean the same for
+/// key files, not verified on a card): anyone may read it, so the driver
+/// finds the public key of a key it generated on a card without PKCS #15
+/// objects.
 pub fn gost_key_file(reference: u8, paramset: u8, private: bool, owner: u8) -> Vec<u8> {
-    let (size, kind, use_ac) = if private {
-        (0x20u16, TYPE_GOST_PRIVATE, owner)
+    let (size, kind, access) = if private {
+        // AccessMode 46: bytes 2 (update), 3 (use) and 7 (delete) follow.
+        (0x20u16, TYPE_GOST_PRIVATE, [0x46, 0x00, owner, owner])
     } else {
-        (0x40, TYPE_GOST_PUBLIC, 0x00)
+        // AccessMode 47: byte 1 (read) too.
+        (0x40, TYPE_GOST_PUBLIC, [0x47, 0x00, owner, 0x00])
     };
     let mut security = [0u8; SECURITY_ATTRIBUTES_LEN];
-    // AccessMode 46: bytes 2 (update), 3 (use) and 7 (delete) follow.
-    security[..8].copy_from_slice(&[0x46, 0x00, owner, use_ac, 0x00, 0x00, 0x00, owner]);
+    security[..4].copy_from_slice(&access);
+    security[7] = owner;
     let mut body = Vec::new();
     tlv::put(&mut body, 0x80, &size.to_be_bytes());
     tlv::put(&mut body, 0x82, &DESCRIPTOR_SYSTEM_FILE);

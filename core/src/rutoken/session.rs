@@ -16,6 +16,8 @@ use crate::transport::{LinkKind, Transport};
 const SYS_KEY_DF: [u16; 2] = [0x1000, 0x1000];
 /// Private key files, `6002/00<ref>`.
 const PRIVATE_KEYS_DF: u16 = 0x6002;
+/// Public key files, `6001/00<ref>`.
+const PUBLIC_KEYS_DF: u16 = 0x6001;
 /// Key references the card and OpenSC use.
 const KEY_REFERENCES: core::ops::RangeInclusive<u8> = 1..=255;
 /// The longest PIN the card takes [3.1].
@@ -233,7 +235,9 @@ impl<T: Transport> RutokenSession<T> {
 
     /// The GOST keys on the card: its key files (one exchange per key, plus
     /// two), with ids, labels, public keys and certificates from the PKCS #15
-    /// objects when the card has them (a few more reads).
+    /// objects when the card has them (a few more reads); a public key the
+    /// objects do not give is read from its key file where the card allows
+    /// (two exchanges per key).
     pub fn list_keys(&mut self) -> Result<Vec<RutokenKey>> {
         let mut keys = Vec::new();
         for file in self.list_key_files()? {
@@ -254,6 +258,19 @@ impl<T: Transport> RutokenSession<T> {
         }
         if !keys.is_empty() {
             self.describe(&mut keys)?;
+        }
+        for key in keys.iter_mut().filter(|k| k.public_key.is_none()) {
+            // The public key file, where its rules let it be read (keys this
+            // driver generated); 64 bytes X_LE || Y_LE as GENERATE returned.
+            let path = [
+                SYS_KEY_DF[0],
+                SYS_KEY_DF[1],
+                PUBLIC_KEYS_DF,
+                u16::from(key.reference),
+            ];
+            key.public_key = self
+                .read_optional(&path)?
+                .filter(|q| VerifyingKey::from_bytes(key.curve, q).is_ok());
         }
         Ok(keys)
     }
