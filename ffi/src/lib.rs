@@ -29,6 +29,7 @@ mod session;
 mod transport;
 mod two_party;
 mod two_party_platform;
+mod virtual_rutoken;
 mod virtual_signing_server;
 mod virtual_token;
 
@@ -49,6 +50,7 @@ pub use session::TokenSession;
 pub use transport::NfcTransport;
 pub use two_party::{TwoPartyDevice, TwoPartyKey, TwoPartyKeyInfo};
 pub use two_party_platform::{SecureStore, SecureStoreError, ServerChannel, ServerChannelError};
+pub use virtual_rutoken::VirtualRutoken;
 pub use virtual_signing_server::{RequestResult, TwoPartyKeyStatus, VirtualSigningServer};
 pub use virtual_token::VirtualToken;
 

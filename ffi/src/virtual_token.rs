@@ -134,27 +134,32 @@ impl VirtualToken {
     /// A transport to this token in the same process, for `TokenSession.open`.
     /// It reports the link the token is configured for (short APDUs, 261 bytes).
     pub fn transport(&self) -> Arc<dyn NfcTransport> {
-        Arc::new(VirtualTransport {
-            inner: Mutex::new(VirtualTokenTransport::shared(Arc::clone(&self.token))),
-            _live: LiveGuard::new(),
-        })
+        VirtualTransport::shared(VirtualTokenTransport::shared(Arc::clone(&self.token)))
     }
 }
 
-/// [`NfcTransport`] implemented in Rust over a virtual token.
-struct VirtualTransport {
-    inner: Mutex<VirtualTokenTransport>,
+/// [`NfcTransport`] implemented in Rust over a card in software (the OFP1
+/// virtual token, the emulated Rutoken).
+pub(crate) struct VirtualTransport<T: Transport> {
+    inner: Mutex<T>,
     _live: LiveGuard,
 }
 
-impl VirtualTransport {
-    fn lock(&self) -> MutexGuard<'_, VirtualTokenTransport> {
+impl<T: Transport + 'static> VirtualTransport<T> {
+    pub(crate) fn shared(inner: T) -> Arc<dyn NfcTransport> {
+        Arc::new(VirtualTransport {
+            inner: Mutex::new(inner),
+            _live: LiveGuard::new(),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, T> {
         // Holds no state a panic could leave half-changed.
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
-impl NfcTransport for VirtualTransport {
+impl<T: Transport + 'static> NfcTransport for VirtualTransport<T> {
     fn transceive(&self, apdu: Vec<u8>) -> Result<Vec<u8>, TransportError> {
         Ok(self.lock().transceive(apdu)?)
     }

@@ -4003,6 +4003,203 @@ public func FfiConverterTypeTwoPartyKey_lower(_ value: TwoPartyKey) -> UInt64 {
 
 
 /**
+ * A Rutoken ECP in PKI mode, in software, as it leaves the factory: user
+ * PIN `12345678`, admin PIN `87654321`, 10 tries each, no keys. Hand
+ * `transport()` to `Card.open`. Its transport is an NFC link like the
+ * platform's, so logging in needs `CardOptions.allowClearPinOverNfc`.
+ */
+public protocol VirtualRutokenProtocol: AnyObject, Sendable {
+    
+    /**
+     * Processes one command APDU and returns the response APDU.
+     */
+    func processApdu(apdu: Data)  -> Data
+    
+    /**
+     * Power cycle: ends the login, as taking the card away does.
+     */
+    func reset() 
+    
+    /**
+     * A transport to this card in the same process, for `Card.open`.
+     */
+    func transport()  -> NfcTransport
+    
+    /**
+     * Tries left of the user PIN.
+     */
+    func userPinTriesLeft()  -> UInt8
+    
+}
+/**
+ * A Rutoken ECP in PKI mode, in software, as it leaves the factory: user
+ * PIN `12345678`, admin PIN `87654321`, 10 tries each, no keys. Hand
+ * `transport()` to `Card.open`. Its transport is an NFC link like the
+ * platform's, so logging in needs `CardOptions.allowClearPinOverNfc`.
+ */
+open class VirtualRutoken: VirtualRutokenProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_fkn_ffi_fn_clone_virtualrutoken(self.handle, $0) }
+    }
+    /**
+     * A fresh Rutoken ECP SC NFC with a random serial.
+     */
+public convenience init() {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_constructor_virtualrutoken_new(uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_fkn_ffi_fn_free_virtualrutoken(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Processes one command APDU and returns the response APDU.
+     */
+open func processApdu(apdu: Data) -> Data  {
+    return try!  FfiConverterData.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_virtualrutoken_process_apdu(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(apdu),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Power cycle: ends the login, as taking the card away does.
+     */
+open func reset()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_virtualrutoken_reset(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * A transport to this card in the same process, for `Card.open`.
+     */
+open func transport() -> NfcTransport  {
+    return try!  FfiConverterTypeNfcTransport_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_virtualrutoken_transport(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Tries left of the user PIN.
+     */
+open func userPinTriesLeft() -> UInt8  {
+    return try!  FfiConverterUInt8.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_fkn_ffi_fn_method_virtualrutoken_user_pin_tries_left(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVirtualRutoken: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = VirtualRutoken
+
+    public static func lift(_ handle: UInt64) throws -> VirtualRutoken {
+        return VirtualRutoken(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: VirtualRutoken) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VirtualRutoken {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: VirtualRutoken, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVirtualRutoken_lift(_ handle: UInt64) throws -> VirtualRutoken {
+    return try FfiConverterTypeVirtualRutoken.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVirtualRutoken_lower(_ value: VirtualRutoken) -> UInt64 {
+    return FfiConverterTypeVirtualRutoken.lower(value)
+}
+
+
+
+
+
+
+/**
  * An in-memory signing server. Hand `channel()` to `TwoPartyDevice`, or
  * forward a `ServerChannel` of your own to `handle` to watch or disturb the
  * traffic. With `create_enrollment` and `device_channel()` it also plays
@@ -7017,6 +7214,18 @@ private let initializationResult: InitializationResult = {
     if (uniffi_fkn_ffi_checksum_method_serverchannel_exchange() != 21473) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_fkn_ffi_checksum_method_virtualrutoken_process_apdu() != 2382) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_virtualrutoken_reset() != 48916) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_virtualrutoken_transport() != 10260) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_method_virtualrutoken_user_pin_tries_left() != 42740) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_fkn_ffi_checksum_method_virtualsigningserver_channel() != 49075) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7087,6 +7296,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_fkn_ffi_checksum_constructor_twopartydevice_with_iterations() != 26598) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_fkn_ffi_checksum_constructor_virtualrutoken_new() != 37909) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_fkn_ffi_checksum_constructor_virtualsigningserver_new() != 16642) {

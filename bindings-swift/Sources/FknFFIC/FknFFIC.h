@@ -875,6 +875,42 @@ void uniffi_fkn_ffi_fn_init_callback_vtable_serverchannel(const UniffiVTableCall
 RustBuffer uniffi_fkn_ffi_fn_method_serverchannel_exchange(uint64_t ptr, RustBuffer request, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_VIRTUALRUTOKEN
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_VIRTUALRUTOKEN
+uint64_t uniffi_fkn_ffi_fn_clone_virtualrutoken(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_FREE_VIRTUALRUTOKEN
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_FREE_VIRTUALRUTOKEN
+void uniffi_fkn_ffi_fn_free_virtualrutoken(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CONSTRUCTOR_VIRTUALRUTOKEN_NEW
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CONSTRUCTOR_VIRTUALRUTOKEN_NEW
+uint64_t uniffi_fkn_ffi_fn_constructor_virtualrutoken_new(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALRUTOKEN_PROCESS_APDU
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALRUTOKEN_PROCESS_APDU
+RustBuffer uniffi_fkn_ffi_fn_method_virtualrutoken_process_apdu(uint64_t ptr, RustBuffer apdu, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALRUTOKEN_RESET
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALRUTOKEN_RESET
+void uniffi_fkn_ffi_fn_method_virtualrutoken_reset(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALRUTOKEN_TRANSPORT
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALRUTOKEN_TRANSPORT
+uint64_t uniffi_fkn_ffi_fn_method_virtualrutoken_transport(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALRUTOKEN_USER_PIN_TRIES_LEFT
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_METHOD_VIRTUALRUTOKEN_USER_PIN_TRIES_LEFT
+uint8_t uniffi_fkn_ffi_fn_method_virtualrutoken_user_pin_tries_left(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_VIRTUALSIGNINGSERVER
 #define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_FN_CLONE_VIRTUALSIGNINGSERVER
 uint64_t uniffi_fkn_ffi_fn_clone_virtualsigningserver(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -1785,6 +1821,30 @@ uint16_t uniffi_fkn_ffi_checksum_method_serverchannel_exchange(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALRUTOKEN_PROCESS_APDU
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALRUTOKEN_PROCESS_APDU
+uint16_t uniffi_fkn_ffi_checksum_method_virtualrutoken_process_apdu(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALRUTOKEN_RESET
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALRUTOKEN_RESET
+uint16_t uniffi_fkn_ffi_checksum_method_virtualrutoken_reset(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALRUTOKEN_TRANSPORT
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALRUTOKEN_TRANSPORT
+uint16_t uniffi_fkn_ffi_checksum_method_virtualrutoken_transport(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALRUTOKEN_USER_PIN_TRIES_LEFT
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALRUTOKEN_USER_PIN_TRIES_LEFT
+uint16_t uniffi_fkn_ffi_checksum_method_virtualrutoken_user_pin_tries_left(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALSIGNINGSERVER_CHANNEL
 #define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_METHOD_VIRTUALSIGNINGSERVER_CHANNEL
 uint16_t uniffi_fkn_ffi_checksum_method_virtualsigningserver_channel(void
@@ -1926,6 +1986,12 @@ uint16_t uniffi_fkn_ffi_checksum_constructor_twopartydevice_with_file_store(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_CONSTRUCTOR_TWOPARTYDEVICE_WITH_ITERATIONS
 #define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_CONSTRUCTOR_TWOPARTYDEVICE_WITH_ITERATIONS
 uint16_t uniffi_fkn_ffi_checksum_constructor_twopartydevice_with_iterations(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_CONSTRUCTOR_VIRTUALRUTOKEN_NEW
+#define UNIFFI_FFIDEF_UNIFFI_FKN_FFI_CHECKSUM_CONSTRUCTOR_VIRTUALRUTOKEN_NEW
+uint16_t uniffi_fkn_ffi_checksum_constructor_virtualrutoken_new(void
     
 );
 #endif
