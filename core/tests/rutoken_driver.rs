@@ -70,8 +70,12 @@ fn generated_keys_are_listed_and_sign() {
     let (_, transport) = usb_card();
     let mut s = session(transport);
     s.login(USER_PIN).expect("login");
-    let a = s.generate_key(None, CurveId::CryptoProA).expect("keygen A");
-    let c = s.generate_key(None, CurveId::CryptoProC).expect("keygen C");
+    let a = s
+        .generate_key(None, CurveId::CryptoProA, "a")
+        .expect("keygen A");
+    let c = s
+        .generate_key(None, CurveId::CryptoProC, "c")
+        .expect("keygen C");
     assert_eq!((a.reference, c.reference), (1, 2));
     let keys = s.list_keys().expect("list");
     let found: Vec<(u8, CurveId)> = keys.iter().map(|k| (k.reference, k.curve)).collect();
@@ -89,7 +93,7 @@ fn generated_keys_are_listed_and_sign() {
     public.verify_digest(&digest(4), &sig).expect("verifies");
     // 512-bit and TC26 curves have no documented key file type.
     assert_eq!(
-        s.generate_key(None, CurveId::Tc26_512A).unwrap_err(),
+        s.generate_key(None, CurveId::Tc26_512A, "").unwrap_err(),
         ApiMisuse::CurveNotSupported {
             curve: CurveId::Tc26_512A
         }
@@ -207,8 +211,8 @@ fn open_finds_the_rutoken_and_reports_what_it_cannot_do() {
     let (emulated, transport) = usb_card();
     let counter = transport.clone();
     let mut c = card::open(transport, &CardOptions::default()).expect("opens");
-    // OFP1 SELECT (refused), the Rutoken probe, the serial.
-    assert_eq!(counter.exchanges(), 3);
+    // OFP1 SELECT (refused), the Rutoken probe, the serial, the ODF.
+    assert_eq!(counter.exchanges(), 4);
     let caps = c.capabilities();
     assert_eq!(caps.application, CardApplication::RutokenPki);
     assert!(!caps.pin_protected && !caps.secure_messaging);
@@ -219,12 +223,9 @@ fn open_finds_the_rutoken_and_reports_what_it_cannot_do() {
         .generate_key(&[], CurveId::CryptoProA, "ignored")
         .expect("keygen");
     assert_eq!(key.id, vec![1]);
-    assert_eq!(
-        c.put_certificate(&key.id, b"x").unwrap_err(),
-        CardRefusal::NotSupported {
-            operation: "store certificates in PKI mode (OpenSC's pkcs15-init can)".into()
-        }
-        .into()
+    assert!(
+        !caps.certificate_storage,
+        "a factory card has no PKCS #15 objects"
     );
     assert_eq!(
         c.sign(&[1, 2], &[digest(1)]).unwrap_err(),
@@ -242,6 +243,12 @@ fn open_finds_the_rutoken_and_reports_what_it_cannot_do() {
         pki::cert::self_signed(&mut signer, &subject, 30).expect("certificate")
     };
     pki::cert::verify_certificate_signature(&cert, &cert).expect("verifies");
+    assert!(matches!(
+        c.put_certificate(&key.id, &cert).unwrap_err(),
+        Error::Card {
+            refusal: CardRefusal::NotSupported { .. }
+        }
+    ));
     // Listed again, the key has its public key (from its key file).
     let mut signer = CardSigner::find(c.as_mut(), &key.id).unwrap();
     assert_eq!(signer.key().public_key, key.public_key);
@@ -326,4 +333,77 @@ fn a_card_with_neither_application_is_named_so() {
         hex::decode("6212820238008302100086080000000000000000 9000".replace(' ', "")).unwrap();
     let mut channel = ApduChannel::new(ScriptedTransport::new([fcp]));
     assert!(!RutokenSession::probe(&mut channel).unwrap());
+}
+
+/// Gives a card the bare PKCS #15 application `pkcs15-init` would start
+/// from: DF `5000` and an empty ODF `5031` (raw APDUs to the emulated card).
+fn add_pkcs15_application(card: &Mutex<EmulatedRutoken>) {
+    let mut card = card.lock().unwrap();
+    let mut df = hex::decode(
+        "6F1D80020000820238008302500086 0F43000000000000020000000000000000".replace(' ', ""),
+    )
+    .unwrap();
+    df.truncate(31);
+    let odf = fkn_core::rutoken::fcp::data_file(0x5031, 128, 2);
+    for apdu in [
+        [&[0x00, 0x20, 0x00, 0x02, 0x08][..], USER_PIN.as_bytes()].concat(),
+        hex::decode("00A40000023F0000").unwrap(),
+        [&[0x00, 0xE0, 0x00, 0x00, df.len() as u8][..], &df].concat(),
+        hex::decode("00A40800025000 00".replace(' ', "")).unwrap(),
+        [&[0x00, 0xE0, 0x00, 0x00, odf.len() as u8][..], &odf].concat(),
+    ] {
+        let rsp = card.process_apdu(&apdu);
+        assert_eq!(
+            &rsp[rsp.len() - 2..],
+            &[0x90, 0x00],
+            "{}",
+            hex::encode_upper(&apdu)
+        );
+    }
+    card.reset();
+}
+
+#[test]
+fn keys_and_certificates_go_into_the_pkcs15_objects_where_the_card_has_them() {
+    let (emulated, transport) = usb_card();
+    add_pkcs15_application(&emulated);
+    let counter = transport.clone();
+    let mut c = card::open(transport, &CardOptions::default()).unwrap();
+    assert!(c.capabilities().certificate_storage);
+    c.login(USER_PIN).unwrap();
+    let key = c
+        .generate_key(&[], CurveId::CryptoProA, "signing key")
+        .unwrap();
+    assert_eq!(key.label, "signing key");
+    let subject = Subject::parse("CN=Stored").unwrap();
+    let cert = pki::cert::self_signed(&mut CardSigner::new(c.as_mut(), key.clone()), &subject, 30)
+        .unwrap();
+    c.put_certificate(&key.id, &cert).expect("stored");
+    // Another key's certificate is refused for this key.
+    let other = c.generate_key(&[], CurveId::CryptoProB, "other").unwrap();
+    assert_eq!(other.id, vec![2]);
+    assert!(matches!(
+        c.put_certificate(&other.id, &cert).unwrap_err(),
+        Error::Pki { .. }
+    ));
+    // A new session (a new tap) finds them in the objects.
+    drop(c);
+    let before = counter.exchanges();
+    let mut c = card::open(counter.clone(), &CardOptions::default()).unwrap();
+    let keys = c.list_keys().unwrap();
+    let listing = counter.exchanges() - before;
+    assert_eq!(keys.len(), 2);
+    assert_eq!(keys[0].label, "signing key");
+    assert_eq!(keys[0].public_key, key.public_key);
+    assert!(keys[0].has_certificate && !keys[1].has_certificate);
+    assert_eq!(c.get_certificate(&key.id).unwrap(), cert);
+    assert!(matches!(
+        c.put_certificate(&key.id, &cert).unwrap_err(),
+        Error::Card {
+            refusal: CardRefusal::NotSupported { .. }
+        }
+    ));
+    // Open (4) + listing: key files 2 + 2, ODF 2, three directories 2 each,
+    // two public key files 2 each: each directory read once, to its end.
+    assert_eq!(listing, 4 + 4 + 2 + 6 + 4, "exchanges to open and list");
 }

@@ -246,10 +246,15 @@ if ! run badpin "${P11[@]}" --login --pin 00000000 --sign -m GOSTR3410 --id "$KE
 else
   fail "wrong PIN: $(grep -v '^P:' badpin.log | tail -n 2 | tr '\n' ' ')"
 fi
-if run sign2 "${P11[@]}" --login --pin "$USER_PIN" --sign -m GOSTR3410 --id "$KEY_ID" \
-  -i digest.bin -o sig2.bin &&
-  openssl pkeyutl -engine gost -verify -pubin -inkey pub.pem -in digest.bin -sigfile sig2.bin \
-    >/dev/null 2>&1; then
+# p11_signs NAME: pkcs11-tool logs in and signs digest.bin into NAME.bin,
+# and gost-engine verifies that signature.
+p11_signs() {
+  run "$1" "${P11[@]}" --login --pin "$USER_PIN" --sign -m GOSTR3410 --id "$KEY_ID" \
+    -i digest.bin -o "$1.bin" &&
+    openssl pkeyutl -engine gost -verify -pubin -inkey pub.pem -in digest.bin -sigfile "$1.bin" \
+      >/dev/null 2>&1
+}
+if p11_signs sign2; then
   pass "the right PIN signs again after the wrong one"
 else
   fail "signing after a wrong PIN: $(grep -v '^P:' sign2.log | tail -n 2 | tr '\n' ' ')"
@@ -293,11 +298,11 @@ fi
 Q_UPPER="$(printf '%s' "$Q" | tr 'a-f' 'A-F')"
 # OpenSC relabels the private key after the certificate it stored.
 KEY_LABEL="$(sed -n 's/^Private GOSTR3410 Key \[\(.*\)\]$/\1/p' dump.log)"
-if fkn_card list >fkn-list.log 2>&1 &&
+if RUST_LOG=info fkn_card list >fkn-list.log 2>fkn-list.err &&
   grep -qx "01 cryptopro-a $Q_UPPER cert $KEY_LABEL" fkn-list.log; then
-  pass "fkn card list: key 01 on cryptopro-a, public key, certificate and label from OpenSC's PKCS#15 objects"
+  pass "fkn card list: key 01 on cryptopro-a, public key, certificate and label from OpenSC's PKCS#15 objects ($(grep -o '[0-9]* APDU exchanges' fkn-list.err))"
 else
-  fail "fkn card list: $(head -n 3 fkn-list.log | tr '\n' ' ')"
+  fail "fkn card list: $(cat fkn-list.log fkn-list.err | head -n 3 | tr '\n' ' ')"
 fi
 if fkn_card sign-digest --pin "$USER_PIN" --id-hex 01 --digest "$DIGEST" \
   >fkn-sig.hex 2>fkn-sign.log &&
@@ -315,22 +320,59 @@ if ! fkn_card list --pin 00000000 >fkn-badpin.log 2>&1 &&
 else
   fail "fkn card with a wrong PIN: $(head -n 2 fkn-badpin.log | tr '\n' ' ')"
 fi
-# A key our driver generates next to OpenSC's: listed with its public key
-# (its key file is readable), signs, and fkn verify-digest checks it.
-if fkn_card keygen --pin "$USER_PIN" --curve cryptopro-b >fkn-keygen.log 2>&1 &&
+# A key our driver generates next to OpenSC's: entered in the PKCS#15 objects
+# as OpenSC would, so OpenSC lists it and signs with it; fkn lists it with its
+# public key and signs with it too. (CryptoPro A: OpenSC 0.23's
+# pkcs15-tool --read-public-key writes the A parameter set into the SPKI
+# whatever the PuKDF says, so a B key would come out as a point not on A.)
+if fkn_card keygen --pin "$USER_PIN" --curve cryptopro-a --label "fkn key" >fkn-keygen.log 2>&1 &&
   read -r NEW_ID NEW_Q <fkn-keygen.log && [ "$NEW_ID" = 02 ] &&
-  grep -qx "02 cryptopro-b $NEW_Q no-cert " <(fkn_card list 2>&1) &&
+  grep -qx "02 cryptopro-a $NEW_Q no-cert fkn key" <(fkn_card list 2>&1) &&
   NEW_SIG="$(fkn_card sign-digest --pin "$USER_PIN" --id-hex 02 --digest "$DIGEST" 2>&1)" &&
-  "$FKN" verify-digest --curve cryptopro-b --public-key "$NEW_Q" --digest "$DIGEST" \
+  "$FKN" verify-digest --curve cryptopro-a --public-key "$NEW_Q" --digest "$DIGEST" \
     --signature "$NEW_SIG" >/dev/null 2>&1; then
-  pass "fkn card keygen: key 02 on cryptopro-b, listed with its public key, signs"
+  pass "fkn card keygen --label: key 02 on cryptopro-a, listed with label and public key, signs"
 else
   fail "fkn card keygen: $(head -n 2 fkn-keygen.log | tr '\n' ' ')"
 fi
-if run sign3 "${P11[@]}" --login --pin "$USER_PIN" --sign -m GOSTR3410 --id "$KEY_ID" \
-  -i digest.bin -o sig3.bin &&
-  openssl pkeyutl -engine gost -verify -pubin -inkey pub.pem -in digest.bin -sigfile sig3.bin \
-    >/dev/null 2>&1; then
+if run dump2 pkcs15-tool -r "$reader" -D &&
+  grep -q '^Private GOSTR3410 Key \[fkn key\]' dump2.log &&
+  grep -q '^Public GOSTR3410 Key \[fkn key\]' dump2.log; then
+  pass "pkcs15-tool -D lists the key our driver made (private and public objects)"
+else
+  fail "pkcs15-tool -D after fkn keygen: $(grep -E '^(Private|Public)' dump2.log | tr '\n' ' ')"
+fi
+NEW_P11_ID="$(sed -n '/^Public GOSTR3410 Key \[fkn key\]/,/^$/s/^[[:space:]]*ID *: *//p' dump2.log | head -n 1)"
+if run signnew "${P11[@]}" --login --pin "$USER_PIN" --sign -m GOSTR3410 --id "$NEW_P11_ID" \
+  -i digest.bin -o signnew.bin &&
+  "$FKN" verify-digest --curve cryptopro-a --public-key "$NEW_Q" --digest "$DIGEST" \
+    --signature "$(od -An -tx1 signnew.bin | tr -d ' \n')" >/dev/null 2>&1; then
+  pass "pkcs11-tool signs with our driver's key; fkn verify-digest accepts it"
+else
+  fail "pkcs11-tool with our key: $(grep -v '^P:' signnew.log | tail -n 2 | tr '\n' ' ')"
+fi
+# A certificate for it, signed on the card through our driver (OpenSSL
+# checks that signature) and stored where OpenSC keeps certificates: OpenSC
+# finds its CDF entry and the file holds the DER. (OpenSC 0.23 cannot parse
+# a certificate with a GOST R 34.10-2012 key, "Invalid ASN.1 object", so the
+# file is compared byte for byte through opensc-explorer instead.)
+explorer_hex() { # explorer_hex DF FILE: the file's bytes in hex, lower case
+  printf 'cd %s\ncat %s\n' "$1" "$2" | timeout 20 opensc-explorer -r "$reader" 2>/dev/null |
+    grep -E '^[0-9A-F]{8}:' | cut -c11-57 | tr -d ' \n' | tr 'A-F' 'a-f'
+}
+if fkn_card self-sign --pin "$USER_PIN" --id-hex 02 --subject "CN=fkn key" --out cert2.pem \
+  >fkn-cert.log 2>&1 &&
+  openssl verify -engine gost -CAfile cert2.pem cert2.pem >>fkn-cert.log 2>&1 &&
+  fkn_card store-cert --pin "$USER_PIN" --id-hex 02 --cert cert2.pem >>fkn-cert.log 2>&1 &&
+  run dump3 pkcs15-tool -r "$reader" -D &&
+  grep -q "sc_pkcs15_decode_cdf_entry: Certificate path '3f0050000301'" dump3.log &&
+  [ "$(explorer_hex 5000 0301)" = "$(openssl x509 -in cert2.pem -outform DER | od -An -tx1 | tr -d ' \n')" ] &&
+  grep -qx "02 cryptopro-a $NEW_Q cert fkn key" <(fkn_card list 2>&1); then
+  pass "fkn card self-sign + store-cert: OpenSSL verifies the card-signed certificate; OpenSC lists it at 5000/0301, the file holds its DER"
+else
+  fail "fkn card self-sign/store-cert: $(tail -n 2 fkn-cert.log 2>/dev/null | tr '\n' ' ')"
+fi
+if p11_signs sign3; then
   pass "OpenSC still signs with its key after our driver's keygen"
 else
   fail "pkcs11-tool after fkn keygen: $(grep -v '^P:' sign3.log | tail -n 2 | tr '\n' ' ')"

@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use fkn_core::card::{self, CardApp, CardOptions};
 use fkn_core::crypto::ec::{CurveId, VerifyingKey};
 
-use crate::opts::{Pin, hex_upper, parse_curve, parse_digest};
+use crate::opts::{Pin, hex_upper, parse_curve, parse_digest, read_file, write_file};
 use crate::token_spec::TokenOpt;
 
 /// `fkn card` subcommands.
@@ -23,6 +23,10 @@ pub enum CardCmd {
     /// Sign Streebog digests with a card key; prints one signature
     /// (s || r, hex) per line.
     SignDigest(SignDigestArgs),
+    /// Store a certificate (PEM or DER) for a card key.
+    StoreCert(StoreCertArgs),
+    /// Write a self-signed certificate (PEM) for a card key, signed on the card.
+    SelfSign(SelfSignArgs),
 }
 
 /// The card and how it may be talked to.
@@ -91,6 +95,52 @@ pub struct SignDigestArgs {
     digests: Vec<Vec<u8>>,
 }
 
+/// Arguments of `fkn card store-cert`.
+#[derive(Args, Debug)]
+pub struct StoreCertArgs {
+    #[command(flatten)]
+    card: CardArgs,
+
+    /// User PIN.
+    #[arg(long, value_name = "PIN", env = "FKN_PIN", hide_env_values = true)]
+    pin: Pin,
+
+    /// Key id in hex.
+    #[arg(long, value_name = "HEX")]
+    id_hex: String,
+
+    /// The certificate file, PEM or DER.
+    #[arg(long, value_name = "FILE")]
+    cert: std::path::PathBuf,
+}
+
+/// Arguments of `fkn card self-sign`.
+#[derive(Args, Debug)]
+pub struct SelfSignArgs {
+    #[command(flatten)]
+    card: CardArgs,
+
+    /// User PIN.
+    #[arg(long, value_name = "PIN", env = "FKN_PIN", hide_env_values = true)]
+    pin: Pin,
+
+    /// Key id in hex.
+    #[arg(long, value_name = "HEX")]
+    id_hex: String,
+
+    /// Subject, RFC 4514 (`CN=Ivan Petrov,O=Org`) or OpenSSL style.
+    #[arg(long, value_name = "DN")]
+    subject: String,
+
+    /// Days of validity.
+    #[arg(long, value_name = "N", default_value_t = 365)]
+    days: u32,
+
+    /// Where to write the certificate (PEM).
+    #[arg(long, value_name = "FILE")]
+    out: std::path::PathBuf,
+}
+
 impl CardArgs {
     fn open(&self) -> anyhow::Result<Box<dyn CardApp>> {
         let spec = self.token.spec();
@@ -109,6 +159,11 @@ impl CardArgs {
     }
 }
 
+/// Logs (at info, `-v`) how many APDUs the command cost.
+fn report(c: &dyn CardApp) {
+    log::info!("{} APDU exchanges", c.exchanges());
+}
+
 fn parse_id(hex_id: &str) -> anyhow::Result<Vec<u8>> {
     hex::decode(hex_id).with_context(|| format!("--id-hex {hex_id:?} is not hex"))
 }
@@ -120,6 +175,8 @@ pub fn run(cmd: CardCmd) -> anyhow::Result<()> {
         CardCmd::List(args) => list(&args),
         CardCmd::Keygen(args) => keygen(&args),
         CardCmd::SignDigest(args) => sign_digest(&args),
+        CardCmd::StoreCert(args) => store_cert(&args),
+        CardCmd::SelfSign(args) => self_sign(&args),
     }
 }
 
@@ -142,6 +199,7 @@ fn info(args: &CardArgs) -> anyhow::Result<()> {
     println!("digests per sign call: {}", caps.max_digests_per_sign);
     println!("certificate storage: {}", caps.certificate_storage);
     println!("key deletion: {}", caps.key_deletion);
+    report(c.as_ref());
     Ok(())
 }
 
@@ -164,6 +222,7 @@ fn list(args: &PinArgs) -> anyhow::Result<()> {
             k.label
         );
     }
+    report(c.as_ref());
     Ok(())
 }
 
@@ -172,6 +231,7 @@ fn keygen(args: &KeygenArgs) -> anyhow::Result<()> {
     let mut c = args.card.login(&args.pin)?;
     let key = c.generate_key(&id, args.curve, &args.label)?;
     println!("{} {}", hex_upper(&key.id), hex_upper(&key.public_key));
+    report(c.as_ref());
     Ok(())
 }
 
@@ -207,5 +267,38 @@ fn sign_digest(args: &SignDigestArgs) -> anyhow::Result<()> {
             println!("{}", hex_upper(&sig));
         }
     }
+    report(c.as_ref());
+    Ok(())
+}
+
+fn store_cert(args: &StoreCertArgs) -> anyhow::Result<()> {
+    let id = parse_id(&args.id_hex)?;
+    let der = fkn_core::pki::pem::to_der(
+        &read_file(&args.cert, "certificate")?,
+        fkn_core::pki::pem::CERTIFICATE,
+    )?;
+    let mut c = args.card.login(&args.pin)?;
+    c.put_certificate(&id, &der)?;
+    println!("stored the certificate of key {}", args.id_hex);
+    report(c.as_ref());
+    Ok(())
+}
+
+fn self_sign(args: &SelfSignArgs) -> anyhow::Result<()> {
+    use fkn_core::pki;
+    let id = parse_id(&args.id_hex)?;
+    let subject = pki::Subject::parse(&args.subject)?;
+    let mut c = args.card.login(&args.pin)?;
+    let der = {
+        let mut signer = fkn_core::card::CardSigner::find(c.as_mut(), &id)?;
+        pki::cert::self_signed(&mut signer, &subject, args.days)
+            .map_err(crate::session::pki_error)?
+    };
+    write_file(
+        &args.out,
+        "certificate",
+        pki::pem::encode(pki::pem::CERTIFICATE, &der)?.as_bytes(),
+    )?;
+    report(c.as_ref());
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use super::{Capabilities, CardApp, CardApplication, CardKey};
 use crate::crypto::ec::CurveId;
-use crate::error::{ApiMisuse, CardRefusal, Result};
+use crate::error::{ApiMisuse, Result};
 use crate::rutoken::{RutokenKey, RutokenSession};
 use crate::token::{KeyInfo, MAX_DIGESTS_PER_SIGN, TokenSession};
 use crate::transport::{LinkKind, Transport};
@@ -110,7 +110,8 @@ impl<T: Transport> CardApp for RutokenSession<T> {
                 CurveId::CryptoProB,
                 CurveId::CryptoProC,
             ],
-            certificate_storage: false,
+            // In OpenSC's PKCS #15 objects, where the card has them.
+            certificate_storage: self.has_objects(),
             key_deletion: false,
         }
     }
@@ -138,15 +139,15 @@ impl<T: Transport> CardApp for RutokenSession<T> {
             .collect())
     }
 
-    /// `id` empty picks the first free reference; the label is not stored
-    /// (the card's key files have none).
-    fn generate_key(&mut self, id: &[u8], curve: CurveId, _label: &str) -> Result<CardKey> {
+    /// `id` empty picks the first free reference; the label is stored in
+    /// the PKCS #15 objects where the card has them.
+    fn generate_key(&mut self, id: &[u8], curve: CurveId, label: &str) -> Result<CardKey> {
         let reference = if id.is_empty() {
             None
         } else {
             Some(reference(id)?)
         };
-        RutokenSession::generate_key(self, reference, curve).map(CardKey::from)
+        RutokenSession::generate_key(self, reference, curve, label).map(CardKey::from)
     }
 
     fn sign(&mut self, id: &[u8], digests: &[Vec<u8>]) -> Result<Vec<Vec<u8>>> {
@@ -164,10 +165,7 @@ impl<T: Transport> CardApp for RutokenSession<T> {
         self.read_certificate(&key)
     }
 
-    fn put_certificate(&mut self, _id: &[u8], _der: &[u8]) -> Result<()> {
-        Err(CardRefusal::NotSupported {
-            operation: "store certificates in PKI mode (OpenSC's pkcs15-init can)".into(),
-        }
-        .into())
+    fn put_certificate(&mut self, id: &[u8], der: &[u8]) -> Result<()> {
+        RutokenSession::put_certificate(self, reference(id)?, der)
     }
 }

@@ -15,12 +15,13 @@
 //!
 //! - [`commands`]: the APDUs, pure constructors.
 //! - [`fcp`]: the file control parameters every SELECT returns.
-//! - [`pkcs15`]: reading OpenSC's PKCS #15 objects (ids, labels, public keys,
-//!   certificates).
+//! - [`pkcs15`]: OpenSC's PKCS #15 objects (ids, labels, public keys,
+//!   certificates), their formats; `objects.rs` reads and stores them.
 //! - [`RutokenSession`]: login, keys, signing.
 
 pub mod commands;
 pub mod fcp;
+mod objects;
 pub mod pkcs15;
 mod session;
 

@@ -13,11 +13,11 @@ use crate::token::PinRef;
 use crate::transport::{LinkKind, Transport};
 
 /// The DF of the card's key files, from the MF [2.1].
-const SYS_KEY_DF: [u16; 2] = [0x1000, 0x1000];
+pub(super) const SYS_KEY_DF: [u16; 2] = [0x1000, 0x1000];
 /// Private key files, `6002/00<ref>`.
-const PRIVATE_KEYS_DF: u16 = 0x6002;
+pub(super) const PRIVATE_KEYS_DF: u16 = 0x6002;
 /// Public key files, `6001/00<ref>`.
-const PUBLIC_KEYS_DF: u16 = 0x6001;
+pub(super) const PUBLIC_KEYS_DF: u16 = 0x6001;
 /// Key references the card and OpenSC use.
 const KEY_REFERENCES: core::ops::RangeInclusive<u8> = 1..=255;
 /// The longest PIN the card takes [3.1].
@@ -70,7 +70,7 @@ pub struct RutokenKey {
     /// PKCS #15 id (OpenSC's `--id`), if the key is in the objects.
     pub pkcs15_id: Option<Vec<u8>>,
     /// Path of the key's certificate, if the objects name one.
-    certificate: Option<Vec<u16>>,
+    pub(super) certificate: Option<Vec<u16>>,
 }
 
 impl RutokenKey {
@@ -86,6 +86,8 @@ pub struct RutokenSession<T: Transport> {
     options: RutokenOptions,
     serial: Vec<u8>,
     pin: Option<PinRef>,
+    /// Whether the card has OpenSC's PKCS #15 application (its ODF).
+    objects: bool,
 }
 
 /// The card's reference of a PIN [3.1].
@@ -117,15 +119,24 @@ impl<T: Transport> RutokenSession<T> {
     }
 
     /// [`RutokenSession::open`] after a successful [`RutokenSession::probe`]
-    /// on the same channel (reads the serial: one exchange).
+    /// on the same channel: reads the serial and looks for the PKCS #15
+    /// objects' directory (two exchanges).
     pub fn open_probed(mut channel: ApduChannel<T>, options: RutokenOptions) -> Result<Self> {
         let serial = checked(channel.transmit(&commands::serial())?)?;
+        let odf = channel.transmit(&commands::select_path(&[pkcs15::APP_DF, pkcs15::ODF]))?;
         Ok(RutokenSession {
             channel,
             options,
             serial,
             pin: None,
+            objects: odf.is_ok(),
         })
+    }
+
+    /// Whether the card has OpenSC's PKCS #15 objects (as it had when the
+    /// session opened), where certificates can be stored.
+    pub fn has_objects(&self) -> bool {
+        self.objects
     }
 
     /// The serial number as the card reports it (GET DATA `01 81`).
@@ -285,10 +296,18 @@ impl<T: Transport> RutokenSession<T> {
 
     /// Generates a key pair on the card under `reference` (the first free
     /// one if `None`), as OpenSC does: the two key files, then GENERATE
-    /// (four exchanges, plus the listing when no reference is given). Needs
-    /// the user login. The public key is returned, not stored anywhere
-    /// readable: keep it, or its certificate.
-    pub fn generate_key(&mut self, reference: Option<u8>, curve: CurveId) -> Result<RutokenKey> {
+    /// (four exchanges, plus the listing when no reference is given). On a
+    /// card with PKCS #15 objects the key is also entered there with its
+    /// public key and `label`, as OpenSC would (a dozen more exchanges), so
+    /// OpenSC lists it too. Needs the user login. The public key file is made
+    /// readable, so [`RutokenSession::list_keys`] finds the public key on any
+    /// card.
+    pub fn generate_key(
+        &mut self,
+        reference: Option<u8>,
+        curve: CurveId,
+        label: &str,
+    ) -> Result<RutokenKey> {
         let paramset =
             fcp::paramset_of_curve(curve).ok_or(ApiMisuse::CurveNotSupported { curve })?;
         let reference = match reference {
@@ -311,14 +330,44 @@ impl<T: Transport> RutokenSession<T> {
         let public = VerifyingKey::from_bytes(curve, &raw)
             .map_err(|_| Violation::InvalidPublicKey)?
             .to_bytes();
-        Ok(RutokenKey {
+        let mut key = RutokenKey {
             reference,
             curve,
             public_key: Some(public),
             label: String::new(),
             pkcs15_id: None,
             certificate: None,
-        })
+        };
+        self.register_key(&mut key, label)?;
+        Ok(key)
+    }
+
+    /// Stores `der` as key `reference`'s certificate in the PKCS #15
+    /// objects (see `store_certificate`), after checking that it certifies
+    /// this key where the card tells the key's public key. Needs the user
+    /// login.
+    pub fn put_certificate(&mut self, reference: u8, der: &[u8]) -> Result<()> {
+        if der.is_empty() {
+            return Err(ApiMisuse::EmptyCertificate.into());
+        }
+        let key = self.find_key(reference)?;
+        let info = crate::pki::cert::certificate_info(der)?;
+        if key
+            .public_key
+            .as_ref()
+            .is_some_and(|q| *q != info.public_key)
+        {
+            return Err(crate::pki::PkiError::CertificateMismatch(
+                "the certificate is for another key".into(),
+            )
+            .into());
+        }
+        let label = if key.label.is_empty() {
+            "Certificate"
+        } else {
+            key.label.as_str()
+        };
+        self.store_certificate(&key, der, label)
     }
 
     /// Signs 32-byte digests with key `reference`: the key file selected and
@@ -393,58 +442,20 @@ impl<T: Transport> RutokenSession<T> {
         Err(Violation::MalformedData.into())
     }
 
-    /// Fills in ids, labels, public keys and certificate paths from the
-    /// PKCS #15 objects, if the card has them.
-    fn describe(&mut self, keys: &mut [RutokenKey]) -> Result<()> {
-        let Some(odf) = self.read_optional(&[pkcs15::APP_DF, pkcs15::ODF])? else {
-            return Ok(());
-        };
-        let dirs = pkcs15::parse_odf(&odf);
-        let private = self.read_directory(dirs.private_keys)?;
-        let public = self.read_directory(dirs.public_keys)?;
-        let certificates = self.read_directory(dirs.certificates)?;
-        for key in keys.iter_mut() {
-            let Some(entry) = private
-                .iter()
-                .find(|e| e.key_reference == Some(u32::from(key.reference)))
-            else {
-                continue;
-            };
-            key.pkcs15_id = Some(entry.id.clone());
-            key.label = entry.label.clone();
-            key.certificate = certificates
-                .iter()
-                .find(|c| c.id == entry.id)
-                .and_then(|c| c.path.clone());
-            if let Some(pubkey) = public.iter().find(|p| p.id == entry.id) {
-                let value = match (&pubkey.direct_value, &pubkey.path) {
-                    (Some(v), _) => Some(v.clone()),
-                    (None, Some(path)) => self.read_optional(path)?,
-                    (None, None) => None,
-                };
-                key.public_key = value
-                    .as_deref()
-                    .and_then(pkcs15::gost_public_key)
-                    .filter(|q| VerifyingKey::from_bytes(key.curve, q).is_ok());
-            }
-        }
-        Ok(())
-    }
-
-    fn read_directory(&mut self, path: Option<Vec<u16>>) -> Result<Vec<pkcs15::Entry>> {
-        Ok(match path {
-            Some(path) => self
-                .read_optional(&path)?
-                .map(|d| pkcs15::parse_directory(&d))
-                .unwrap_or_default(),
-            None => Vec::new(),
-        })
-    }
-
     /// A file's content, or `None` if it does not exist or may not be read.
-    fn read_optional(&mut self, path: &[u16]) -> Result<Option<Vec<u8>>> {
-        match self.read_file(path) {
-            Ok(data) => Ok(Some(data)),
+    pub(super) fn read_optional(&mut self, path: &[u16]) -> Result<Option<Vec<u8>>> {
+        Ok(self.read_optional_until(path, |_| None)?.map(|(_, d)| d))
+    }
+
+    /// [`Self::read_optional`] with what SELECT told, stopping early where
+    /// `end` finds the content ends.
+    pub(super) fn read_optional_until(
+        &mut self,
+        path: &[u16],
+        end: fn(&[u8]) -> Option<usize>,
+    ) -> Result<Option<(FileInfo, Vec<u8>)>> {
+        match self.read_file_until(path, end) {
+            Ok(read) => Ok(Some(read)),
             Err(Error::Card {
                 refusal: CardRefusal::KeyNotFound | CardRefusal::NotAuthenticated,
             }) => Ok(None),
@@ -453,10 +464,25 @@ impl<T: Transport> RutokenSession<T> {
     }
 
     /// SELECT `path`, then READ BINARY its whole content in 256-byte chunks.
-    fn read_file(&mut self, path: &[u16]) -> Result<Vec<u8>> {
+    pub(super) fn read_file(&mut self, path: &[u16]) -> Result<Vec<u8>> {
+        Ok(self.read_file_until(path, |_| None)?.1)
+    }
+
+    /// [`Self::read_file`], stopping after the chunk in which `end` finds
+    /// where the content ends (and cutting it there).
+    fn read_file_until(
+        &mut self,
+        path: &[u16],
+        end: fn(&[u8]) -> Option<usize>,
+    ) -> Result<(FileInfo, Vec<u8>)> {
         let file = self.select(path)?;
-        let mut data = Vec::with_capacity(usize::from(file.size));
-        while data.len() < usize::from(file.size) {
+        let size = usize::from(file.size);
+        let mut data = Vec::with_capacity(size);
+        while data.len() < size {
+            if let Some(len) = end(&data) {
+                data.truncate(len);
+                return Ok((file, data));
+            }
             let offset = data.len() as u16;
             let want = (file.size - offset).min(256);
             let chunk = checked(self.send(&commands::read_binary(offset, want))?)?;
@@ -465,21 +491,35 @@ impl<T: Transport> RutokenSession<T> {
             }
             data.extend_from_slice(&chunk);
         }
-        data.truncate(usize::from(file.size));
-        Ok(data)
+        data.truncate(size);
+        if let Some(len) = end(&data) {
+            data.truncate(len);
+        }
+        Ok((file, data))
     }
 
-    fn select(&mut self, path: &[u16]) -> Result<FileInfo> {
+    /// SELECT `path`, then UPDATE BINARY `data` at `offset`, 255 bytes per
+    /// command.
+    pub(super) fn write_at(&mut self, path: &[u16], offset: usize, data: &[u8]) -> Result<()> {
+        self.select(path)?;
+        for (i, chunk) in data.chunks(255).enumerate() {
+            let at = u16::try_from(offset + i * 255).map_err(|_| CardRefusal::TokenFull)?;
+            checked(self.send(&commands::update_binary(at, chunk))?)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn select(&mut self, path: &[u16]) -> Result<FileInfo> {
         FileInfo::parse(&checked(self.send(&commands::select_path(path))?)?)
     }
 
-    fn send(&mut self, cmd: &Command) -> Result<Response> {
+    pub(super) fn send(&mut self, cmd: &Command) -> Result<Response> {
         self.channel.transmit(cmd).map_err(Error::from)
     }
 }
 
 /// `6002/00<ref>` from the MF.
-fn key_path(reference: u8) -> [u16; 4] {
+pub(super) fn key_path(reference: u8) -> [u16; 4] {
     [
         SYS_KEY_DF[0],
         SYS_KEY_DF[1],
@@ -489,7 +529,7 @@ fn key_path(reference: u8) -> [u16; 4] {
 }
 
 /// The response's data, or its status word as an [`Error`].
-fn checked(rsp: Response) -> Result<Vec<u8>> {
+pub(super) fn checked(rsp: Response) -> Result<Vec<u8>> {
     rsp.into_data().map_err(Error::from)
 }
 
