@@ -51,11 +51,15 @@ public final class FknCard: Sendable {
         try await io { try $0.generateKey(id: id, curve: curve, label: label) }
     }
 
-    /// Signs one digest with key `keyId`; `s || r`.
+    /// Signs digests with key `keyId`; `s || r` each.
+    public func sign(keyId: Data, digests: [Data]) async throws -> [Data] {
+        try await io { try $0.sign(id: keyId, digests: digests) }
+    }
+
+    /// Signs one digest.
     public func sign(keyId: Data, digest: Data) async throws -> Data {
-        let sigs = try await io { try $0.sign(id: keyId, digests: [digest]) }
-        guard let sig = sigs.first else { throw FknError.Protocol(violation: .wrongSignatures) }
-        return sig
+        let signatures = try await sign(keyId: keyId, digests: [digest])
+        return try onlySignature(signatures)
     }
 
     /// A self-signed certificate (DER) for key `keyId`.

@@ -78,12 +78,7 @@ public final class FknToken: Sendable {
     /// Signs one digest.
     public func sign(keyId: Data, digest: Data) async throws -> Data {
         let signatures = try await sign(keyId: keyId, digests: [digest])
-        guard signatures.count == 1, let signature = signatures.first else {
-            // `FknError.Protocol` would name a metatype: spell the case through the type context.
-            let error: FknError = .Protocol(violation: .wrongSignatures)
-            throw error
-        }
-        return signature
+        return try onlySignature(signatures)
     }
 
     /// Stores the certificate (DER) of key `keyId`.
@@ -146,6 +141,17 @@ public func preparePin(serial: Serial, password: PasswordInfo, pin: String) asyn
     try await FknExecutor(label: "dev.fkn.sdk.prepare-pin").run {
         try PreparedPin.derive(serial: serial, password: password, pin: pin)
     }
+}
+
+/// The signature of a one-digest sign call; anything else is the card
+/// breaking the protocol.
+func onlySignature(_ signatures: [Data]) throws -> Data {
+    guard signatures.count == 1, let signature = signatures.first else {
+        // `FknError.Protocol` would name a metatype: spell the case through the type context.
+        let error: FknError = .Protocol(violation: .wrongSignatures)
+        throw error
+    }
+    return signature
 }
 
 /// A new virtual token (PBKDF2 for both PINs runs off the caller's actor).
