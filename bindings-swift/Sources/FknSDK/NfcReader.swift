@@ -6,6 +6,7 @@ import Foundation
 /// Reads OFP1 cards with CoreNFC (iPhone 7 and later, iOS 15+): starts an
 /// `NFCTagReaderSession`, waits for an ISO 7816 tag, opens an `FknToken` over
 /// it and runs your code, showing progress on the system NFC sheet.
+/// `withAnyCard` does the same with an `FknCard`, for Rutoken ECP cards too.
 ///
 /// The app needs, besides the Near Field Communication Tag Reading capability
 /// (see bindings-swift/README.md):
@@ -66,6 +67,32 @@ public final class FknNfcReader: FknCardReader {
         prompt: String,
         _ body: @escaping @Sendable (FknToken, FknProgress) async throws -> T
     ) async throws -> T {
+        try await withSession(prompt: prompt, open: { try await FknToken.open($0) }, body)
+    }
+
+    /// Like `withCard`, for whichever application the card has (an OFP1
+    /// token or a Rutoken ECP in PKI mode, `FknCard`). A Rutoken takes the
+    /// PIN in clear: `allowClearPinOverNfc` must be true for `login` to send
+    /// it (`docs/cards.md`); the Info.plist lists the Rutoken AIDs too.
+    public func withAnyCard<T: Sendable>(
+        prompt: String,
+        allowClearPinOverNfc: Bool = false,
+        _ body: @escaping @Sendable (FknCard, FknProgress) async throws -> T
+    ) async throws -> T {
+        try await withSession(
+            prompt: prompt,
+            open: { try await FknCard.open($0, allowClearPinOverNfc: allowClearPinOverNfc) },
+            body
+        )
+    }
+
+    /// Waits for a tag, opens a session of kind `S` on it with `open` and runs
+    /// `body`; a card taken away mid-way restarts both on the next tag.
+    private func withSession<S: Sendable, T: Sendable>(
+        prompt: String,
+        open: @escaping @Sendable (NfcTransport) async throws -> S,
+        _ body: @escaping @Sendable (S, FknProgress) async throws -> T
+    ) async throws -> T {
         let driver = NfcSessionDriver(messages: messages)
         try driver.begin(prompt: prompt)
         var attempt = 0
@@ -73,8 +100,8 @@ public final class FknNfcReader: FknCardReader {
             let tag = try await driver.nextTag()
             let transport = Iso7816Transport(tag: tag, driver: driver, timeout: exchangeTimeout)
             do {
-                let token = try await FknToken.open(transport)
-                let result = try await body(token, driver.progress)
+                let session = try await open(transport)
+                let result = try await body(session, driver.progress)
                 driver.finish(message: messages.done)
                 return result
             } catch let error as FknError {
