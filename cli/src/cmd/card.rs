@@ -52,6 +52,28 @@ pub struct PinArgs {
     pin: Option<Pin>,
 }
 
+/// A card, the user PIN and one key: what the verbs on one key take.
+#[derive(Args, Debug)]
+pub struct KeyArgs {
+    #[command(flatten)]
+    card: CardArgs,
+
+    /// User PIN.
+    #[arg(long, value_name = "PIN", env = "FKN_PIN", hide_env_values = true)]
+    pin: Pin,
+
+    /// Key id in hex (a Rutoken key reference: `01`).
+    #[arg(long, value_name = "HEX")]
+    id_hex: String,
+}
+
+impl KeyArgs {
+    /// The key id and a logged-in card.
+    fn login(&self) -> anyhow::Result<(Vec<u8>, Box<dyn CardApp>)> {
+        Ok((parse_id(&self.id_hex)?, self.card.login(&self.pin)?))
+    }
+}
+
 /// Arguments of `fkn card keygen`.
 #[derive(Args, Debug)]
 pub struct KeygenArgs {
@@ -80,15 +102,7 @@ pub struct KeygenArgs {
 #[derive(Args, Debug)]
 pub struct SignDigestArgs {
     #[command(flatten)]
-    card: CardArgs,
-
-    /// User PIN.
-    #[arg(long, value_name = "PIN", env = "FKN_PIN", hide_env_values = true)]
-    pin: Pin,
-
-    /// Key id in hex (a Rutoken key reference: `01`).
-    #[arg(long, value_name = "HEX")]
-    id_hex: String,
+    key: KeyArgs,
 
     /// A Streebog digest in hex; repeat for several.
     #[arg(long = "digest", value_name = "HEX", required = true, value_parser = parse_digest)]
@@ -99,15 +113,7 @@ pub struct SignDigestArgs {
 #[derive(Args, Debug)]
 pub struct StoreCertArgs {
     #[command(flatten)]
-    card: CardArgs,
-
-    /// User PIN.
-    #[arg(long, value_name = "PIN", env = "FKN_PIN", hide_env_values = true)]
-    pin: Pin,
-
-    /// Key id in hex.
-    #[arg(long, value_name = "HEX")]
-    id_hex: String,
+    key: KeyArgs,
 
     /// The certificate file, PEM or DER.
     #[arg(long, value_name = "FILE")]
@@ -118,15 +124,7 @@ pub struct StoreCertArgs {
 #[derive(Args, Debug)]
 pub struct SelfSignArgs {
     #[command(flatten)]
-    card: CardArgs,
-
-    /// User PIN.
-    #[arg(long, value_name = "PIN", env = "FKN_PIN", hide_env_values = true)]
-    pin: Pin,
-
-    /// Key id in hex.
-    #[arg(long, value_name = "HEX")]
-    id_hex: String,
+    key: KeyArgs,
 
     /// Subject, RFC 4514 (`CN=Ivan Petrov,O=Org`) or OpenSSL style.
     #[arg(long, value_name = "DN")]
@@ -238,8 +236,7 @@ fn keygen(args: &KeygenArgs) -> anyhow::Result<()> {
 /// Signs, and checks each signature against the key's public key when the
 /// card tells it (a card that returns a wrong signature is not believed).
 fn sign_digest(args: &SignDigestArgs) -> anyhow::Result<()> {
-    let id = parse_id(&args.id_hex)?;
-    let mut c = args.card.login(&args.pin)?;
+    let (id, mut c) = args.key.login()?;
     let key = c
         .list_keys()?
         .into_iter()
@@ -248,7 +245,7 @@ fn sign_digest(args: &SignDigestArgs) -> anyhow::Result<()> {
     let verifier = if key.public_key.is_empty() {
         log::warn!(
             "the card does not tell key {}'s public key: signatures not checked",
-            args.id_hex
+            args.key.id_hex
         );
         None
     } else {
@@ -272,23 +269,21 @@ fn sign_digest(args: &SignDigestArgs) -> anyhow::Result<()> {
 }
 
 fn store_cert(args: &StoreCertArgs) -> anyhow::Result<()> {
-    let id = parse_id(&args.id_hex)?;
     let der = fkn_core::pki::pem::to_der(
         &read_file(&args.cert, "certificate")?,
         fkn_core::pki::pem::CERTIFICATE,
     )?;
-    let mut c = args.card.login(&args.pin)?;
+    let (id, mut c) = args.key.login()?;
     c.put_certificate(&id, &der)?;
-    println!("stored the certificate of key {}", args.id_hex);
+    println!("stored the certificate of key {}", args.key.id_hex);
     report(c.as_ref());
     Ok(())
 }
 
 fn self_sign(args: &SelfSignArgs) -> anyhow::Result<()> {
     use fkn_core::pki;
-    let id = parse_id(&args.id_hex)?;
     let subject = pki::Subject::parse(&args.subject)?;
-    let mut c = args.card.login(&args.pin)?;
+    let (id, mut c) = args.key.login()?;
     let der = {
         let mut signer = fkn_core::card::CardSigner::find(c.as_mut(), &id)?;
         pki::cert::self_signed(&mut signer, &subject, args.days)
