@@ -104,6 +104,10 @@ pub enum DeskEvent {
     },
 }
 
+/// The keys one batch of approvals looked up (a batch of up to 16 almost
+/// always names one key: one or two store reads instead of up to 32).
+type KeyCache = Vec<(KeyRef, Option<(CurveId, Vec<u8>)>)>;
+
 /// The signing-request service; see the module docs.
 pub struct RequestDesk {
     requests: Arc<dyn RequestStore>,
@@ -274,8 +278,9 @@ impl RequestDesk {
                 }
                 let mut codes = Vec::with_capacity(approvals.len());
                 let mut events = Vec::with_capacity(approvals.len());
+                let mut keys = KeyCache::new();
                 for a in approvals {
-                    match self.approve(account, device, &a, now) {
+                    match self.approve(account, device, &a, now, &mut keys) {
                         Ok(()) => {
                             codes.push(0);
                             events.push(DeskEvent::Signed { request: a.id });
@@ -334,11 +339,24 @@ impl RequestDesk {
         }
     }
 
-    fn approve(&self, account: &str, device: &str, a: &Approval, now: u64) -> Refused<()> {
+    fn approve(
+        &self,
+        account: &str,
+        device: &str,
+        a: &Approval,
+        now: u64,
+        keys: &mut KeyCache,
+    ) -> Refused<()> {
         let mut r = self.pending_of(account, &a.id, now)?;
-        let (curve, public) = self
-            .key_of(account, &r.key)?
-            .ok_or(RequestRefusal::WrongKey)?;
+        let key = match keys.iter().find(|(k, _)| *k == r.key) {
+            Some((_, found)) => found.clone(),
+            None => {
+                let found = self.key_of(account, &r.key)?;
+                keys.push((r.key.clone(), found.clone()));
+                found
+            }
+        };
+        let (curve, public) = key.ok_or(RequestRefusal::WrongKey)?;
         check_cms(&r, &a.cms, curve, &public)?;
         r.state = RequestState::Signed;
         r.cms = Some(a.cms.to_vec());
