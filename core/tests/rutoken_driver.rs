@@ -77,7 +77,11 @@ fn generated_keys_are_listed_and_sign() {
         .generate_key(None, CurveId::CryptoProC, "c")
         .expect("keygen C");
     assert_eq!((a.reference, c.reference), (1, 2));
+    let before = s.exchanges();
     let keys = s.list_keys().expect("list");
+    // SELECT 6002, select-first, two select-next; each public key file
+    // SELECT + READ. No PKCS #15 reads: open found no ODF.
+    assert_eq!(s.exchanges() - before, 4 + 2 * 2);
     let found: Vec<(u8, CurveId)> = keys.iter().map(|k| (k.reference, k.curve)).collect();
     assert_eq!(
         found,
@@ -130,6 +134,7 @@ fn wrong_pin_tells_the_tries_left_and_blocks() {
     }
     assert_eq!(s.login("00000000").unwrap_err(), Error::PinBlocked);
     assert_eq!(s.login(USER_PIN).unwrap_err(), Error::PinBlocked);
+    assert_eq!(s.authenticated_as(), None);
     assert_eq!(s.pin_state(PinRef::User).unwrap(), PinState::Blocked);
     assert_eq!(card.lock().unwrap().pin_tries_left(USER_PIN_REF), Some(0));
     assert_eq!(

@@ -72,6 +72,10 @@ impl<T: Transport> RutokenSession<T> {
     /// The PKCS #15 objects, or `None` on a card without the application
     /// (the ODF and the directories it names, read only as far as they go).
     fn read_objects(&mut self) -> Result<Option<Objects>> {
+        // `open` looked for the ODF already: no second SELECT to learn it is absent.
+        if !self.has_objects() {
+            return Ok(None);
+        }
         let Some(odf) = self.read_directory(Some(vec![APP_DF, ODF]))? else {
             return Ok(None);
         };

@@ -13,11 +13,11 @@ use crate::token::PinRef;
 use crate::transport::{LinkKind, Transport};
 
 /// The DF of the card's key files, from the MF [2.1].
-pub(super) const SYS_KEY_DF: [u16; 2] = [0x1000, 0x1000];
-/// Private key files, `6002/00<ref>`.
-pub(super) const PRIVATE_KEYS_DF: u16 = 0x6002;
-/// Public key files, `6001/00<ref>`.
-pub(super) const PUBLIC_KEYS_DF: u16 = 0x6001;
+const SYS_KEY_DF: [u16; 2] = [0x1000, 0x1000];
+/// The DF of the private key files, `6002/00<ref>`, from the MF.
+const PRIVATE_KEYS: [u16; 3] = [0x1000, 0x1000, 0x6002];
+/// The DF of the public key files, `6001/00<ref>`, from the MF.
+const PUBLIC_KEYS: [u16; 3] = [0x1000, 0x1000, 0x6001];
 /// Key references the card and OpenSC use.
 const KEY_REFERENCES: core::ops::RangeInclusive<u8> = 1..=255;
 /// The longest PIN the card takes [3.1].
@@ -207,10 +207,12 @@ impl<T: Transport> RutokenSession<T> {
                 self.pin = Some(which);
                 Ok(())
             }
-            Some(StatusError::WrongPin { retries_left: 0 }) => Err(Error::PinBlocked),
             Some(e) => {
                 self.pin = None;
-                Err(e.into())
+                Err(match e {
+                    StatusError::WrongPin { retries_left: 0 } => Error::PinBlocked,
+                    other => other.into(),
+                })
             }
         }
     }
@@ -273,12 +275,7 @@ impl<T: Transport> RutokenSession<T> {
         for key in keys.iter_mut().filter(|k| k.public_key.is_none()) {
             // The public key file, where its rules let it be read (keys this
             // driver generated); 64 bytes X_LE || Y_LE as GENERATE returned.
-            let path = [
-                SYS_KEY_DF[0],
-                SYS_KEY_DF[1],
-                PUBLIC_KEYS_DF,
-                u16::from(key.reference),
-            ];
+            let path = key_file(PUBLIC_KEYS, key.reference);
             key.public_key = self
                 .read_optional(&path)?
                 .filter(|q| VerifyingKey::from_bytes(key.curve, q).is_ok());
@@ -321,7 +318,7 @@ impl<T: Transport> RutokenSession<T> {
             None => self.free_reference()?,
         };
         let owner = pin_reference(PinRef::User);
-        self.select(&[SYS_KEY_DF[0], SYS_KEY_DF[1], PRIVATE_KEYS_DF])?;
+        self.select(&PRIVATE_KEYS)?;
         for private in [true, false] {
             let fcp = fcp::gost_key_file(reference, paramset, private, owner);
             checked(self.send(&commands::create_file(fcp))?)?;
@@ -420,7 +417,7 @@ impl<T: Transport> RutokenSession<T> {
 
     /// The EFs of the private key DF, by "select first / select next".
     fn list_key_files(&mut self) -> Result<Vec<FileInfo>> {
-        self.select(&[SYS_KEY_DF[0], SYS_KEY_DF[1], PRIVATE_KEYS_DF])?;
+        self.select(&PRIVATE_KEYS)?;
         let mut files = Vec::new();
         let mut rsp = self.send(&commands::select_first())?;
         // A DF holds at most 255 key files; the bound stops a card that loops.
@@ -429,12 +426,11 @@ impl<T: Transport> RutokenSession<T> {
                 return Ok(files);
             }
             let file = FileInfo::parse(&checked(rsp)?)?;
+            let fid = file.fid;
             if file.is_df {
                 // Selecting a DF entered it: step back out before going on.
                 checked(self.send(&commands::select_parent())?)?;
-            }
-            let fid = file.fid;
-            if !file.is_df {
+            } else {
                 files.push(file);
             }
             rsp = self.send(&commands::select_next(fid))?;
@@ -518,14 +514,14 @@ impl<T: Transport> RutokenSession<T> {
     }
 }
 
-/// `6002/00<ref>` from the MF.
+/// Key file `00<ref>` in the key DF `df`, from the MF.
+fn key_file(df: [u16; 3], reference: u8) -> [u16; 4] {
+    [df[0], df[1], df[2], u16::from(reference)]
+}
+
+/// The private key file `6002/00<ref>` from the MF.
 pub(super) fn key_path(reference: u8) -> [u16; 4] {
-    [
-        SYS_KEY_DF[0],
-        SYS_KEY_DF[1],
-        PRIVATE_KEYS_DF,
-        u16::from(reference),
-    ]
+    key_file(PRIVATE_KEYS, reference)
 }
 
 /// The response's data, or its status word as an [`Error`].
