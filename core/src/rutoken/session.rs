@@ -29,7 +29,6 @@ const SW_WRONG_PIN_NO_COUNT: u16 = 0x6300;
 
 /// What the app allows this driver to do.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RutokenOptions {
     /// Send the PIN in clear over a contactless link. In PKI mode the card
     /// takes the PIN unprotected (no SESPAKE, no secure messaging): anyone
@@ -41,7 +40,6 @@ pub struct RutokenOptions {
 
 /// The state of a PIN, read without spending a try.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum PinState {
     /// Verified in this card session.
     Verified,
